@@ -1,0 +1,2 @@
+export * from './util/index.js';
+export * from './tf/backend.js';

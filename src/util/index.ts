@@ -1,0 +1,4 @@
+export * from './matrix.js';
+export * from './random.js';
+export * from './fs.js';
+export * from './validate.js';

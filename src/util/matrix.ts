@@ -1,0 +1,80 @@
+/**
+ * A dense row-major matrix of float32 values: the one data type every estimator takes.
+ *
+ * Fashion-MNIST at 70,000 × 784 is 220 MB as float32 and several times that as `number[][]`,
+ * so data stays in one typed array and rows are views, never copies.
+ */
+export interface Matrix {
+  /** Row-major values: element (i, j) is `data[i * cols + j]`. */
+  readonly data: Float32Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/**
+ * Wraps a typed array as a {@link Matrix}, checking that its length is `rows × cols`.
+ * @throws RangeError when the length does not match.
+ * @example matrix(new Float32Array(6), 2, 3).rows === 2
+ */
+export function matrix(data: Float32Array, rows: number, cols: number): Matrix {
+  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
+    throw new RangeError(`matrix: rows and cols must be non-negative integers, got ${rows} × ${cols}.`);
+  }
+  if (data.length !== rows * cols) {
+    throw new RangeError(
+      `matrix: expected ${rows} × ${cols} = ${rows * cols} values but got ${data.length}.`,
+    );
+  }
+  return { data, rows, cols };
+}
+
+/**
+ * Accepts the forms users naturally have at hand (`number[][]` for small data, or a Matrix)
+ * and returns a Matrix. Ragged rows are rejected.
+ * @throws TypeError / RangeError for ragged or empty input.
+ */
+export function toMatrix(x: Matrix | ArrayLike<ArrayLike<number>>, name = 'X'): Matrix {
+  if (isMatrix(x)) return x;
+  const rows = x.length;
+  if (rows === 0) throw new RangeError(`${name}: expected at least one row but got 0.`);
+  const cols = x[0]!.length;
+  const data = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const row = x[i]!;
+    if (row.length !== cols) {
+      throw new RangeError(`${name}: row ${i} has ${row.length} values but row 0 has ${cols}; rows must all be the same length.`);
+    }
+    for (let j = 0; j < cols; j++) data[i * cols + j] = row[j]!;
+  }
+  return { data, rows, cols };
+}
+
+export function isMatrix(x: unknown): x is Matrix {
+  return (
+    typeof x === 'object' && x !== null && (x as Matrix).data instanceof Float32Array &&
+    typeof (x as Matrix).rows === 'number' && typeof (x as Matrix).cols === 'number'
+  );
+}
+
+/** Row `i` as a view (no copy). */
+export function row(m: Matrix, i: number): Float32Array {
+  return m.data.subarray(i * m.cols, (i + 1) * m.cols);
+}
+
+/** Copies the given rows, in order, into a new Matrix. */
+export function takeRows(m: Matrix, indices: ArrayLike<number>): Matrix {
+  const out = new Float32Array(indices.length * m.cols);
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k]!;
+    if (!(i >= 0 && i < m.rows)) throw new RangeError(`takeRows: row index ${i} is outside 0..${m.rows - 1}.`);
+    out.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), k * m.cols);
+  }
+  return { data: out, rows: indices.length, cols: m.cols };
+}
+
+/** Rows `start` (inclusive) to `end` (exclusive) as a view (no copy). */
+export function sliceRows(m: Matrix, start: number, end: number): Matrix {
+  const s = Math.max(0, Math.min(start, m.rows));
+  const e = Math.max(s, Math.min(end, m.rows));
+  return { data: m.data.subarray(s * m.cols, e * m.cols), rows: e - s, cols: m.cols };
+}
