@@ -1,0 +1,86 @@
+#!/usr/bin/python3
+"""Executes one notebook with the tslab kernel, then writes the executed copy (signed, so it is
+trusted when reopened) and its HTML export.
+
+tslab writes compile and runtime errors to stderr only, so nbclient's CellExecutionError carries
+no text: this script reads the failing cell's stderr and reports notebook, cell number and error.
+Prints one JSON line on stdout: {"ok", "seconds", "cells", "failedCell", "error"}.
+
+Usage: execute_notebook.py NOTEBOOK OUT_IPYNB OUT_HTML [--timeout SECONDS]
+Runs with Debian's /usr/bin/python3 (nbclient, nbconvert, nbformat from Debian packages).
+"""
+import json
+import os
+import sys
+import tempfile
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
+from nbconvert import HTMLExporter
+from nbformat.sign import NotebookNotary
+
+
+def atomic_write(path, text):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix='.tmp-')
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def cell_error_text(cell):
+    parts = []
+    for out in cell.get('outputs', []):
+        if out.get('output_type') == 'stream' and out.get('name') == 'stderr':
+            parts.append(out.get('text', ''))
+        elif out.get('output_type') == 'error':
+            parts.append('%s: %s' % (out.get('ename', ''), out.get('evalue', '')))
+    return ''.join(parts).strip()
+
+
+def main():
+    args = sys.argv[1:]
+    timeout = None
+    if '--timeout' in args:
+        i = args.index('--timeout')
+        timeout = int(args[i + 1])
+        del args[i:i + 2]
+    src, out_ipynb, out_html = args
+    nb = nbformat.read(src, as_version=4)
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == 'code']
+    client = NotebookClient(nb, kernel_name='tslab', timeout=timeout,
+                            resources={'metadata': {'path': os.path.dirname(os.path.abspath(src))}})
+    result = {'ok': True, 'seconds': 0.0, 'cells': len(code_cells), 'failedCell': None, 'error': None}
+    t0 = time.time()
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError) as err:
+        result['ok'] = False
+        # The failing cell is the last code cell that has outputs or an execution count.
+        failed = None
+        for i in code_cells:
+            if nb.cells[i].get('execution_count') is not None or nb.cells[i].get('outputs'):
+                failed = i
+        text = cell_error_text(nb.cells[failed]) if failed is not None else ''
+        result['failedCell'] = None if failed is None else code_cells.index(failed) + 1
+        result['error'] = text or str(err).strip().splitlines()[-1] if (text or str(err).strip()) else 'the cell failed without an error message'
+    except Exception as err:  # kernel died, could not start, ...
+        result['ok'] = False
+        result['error'] = '%s: %s' % (type(err).__name__, err)
+    result['seconds'] = round(time.time() - t0, 2)
+    NotebookNotary().sign(nb)
+    atomic_write(out_ipynb, nbformat.writes(nb))
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    atomic_write(out_html, body)
+    print(json.dumps(result))
+
+
+if __name__ == '__main__':
+    main()
