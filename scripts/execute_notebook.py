@@ -55,7 +55,22 @@ def main():
     src, out_ipynb, out_html = args
     nb = nbformat.read(src, as_version=4)
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == 'code']
+    started = {}
+
+    def on_start(cell, cell_index):
+        started[cell_index] = time.time()
+
+    def on_done(cell, cell_index, **_):
+        # One progress line per code cell on stderr, for the report runner to show.
+        if cell.cell_type == 'code':
+            n = code_cells.index(cell_index) + 1
+            sys.stderr.write('PROGRESS %s\n' % json.dumps({
+                'cell': n, 'cells': len(code_cells),
+                'seconds': round(time.time() - started.get(cell_index, time.time()), 2)}))
+            sys.stderr.flush()
+
     client = NotebookClient(nb, kernel_name='tslab', timeout=timeout,
+                            on_cell_start=on_start, on_cell_executed=on_done,
                             resources={'metadata': {'path': os.path.dirname(os.path.abspath(src))}})
     result = {'ok': True, 'seconds': 0.0, 'cells': len(code_cells), 'failedCell': None, 'error': None}
     t0 = time.time()

@@ -1,0 +1,98 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomicSync } from '../util/fs.js';
+import { cacheRoot, reportScale, type ReportScale } from './config.js';
+
+/**
+ * Artifacts passed between notebooks (codes, fitted clusterers' labels, results), stored per
+ * scale under `<cache>/artifacts/<scale>/`. Each is stored with the `key` of the settings that
+ * made it; a later notebook asking with another key gets `undefined` and recomputes, so a
+ * stale artifact is never used silently.
+ */
+export class ArtifactStore {
+  readonly dir: string;
+
+  constructor(scale: ReportScale = reportScale(), root = cacheRoot()) {
+    this.dir = path.join(root, 'artifacts', scale);
+  }
+
+  /** Stores JSON-serialisable `value` under `name`, tagged with `key`. */
+  saveJson(name: string, key: string, value: unknown): void {
+    writeFileAtomicSync(this.file(name, 'json'), JSON.stringify({ key, savedAt: new Date().toISOString(), value }));
+  }
+
+  /** The value stored under `name` if it was made with `key`; `undefined` if absent or stale. */
+  loadJson<T>(name: string, key: string): T | undefined {
+    const file = this.file(name, 'json');
+    if (!existsSync(file)) return undefined;
+    let parsed: { key?: string; value?: T };
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8')) as { key?: string; value?: T };
+    } catch (err) {
+      throw new Error(`Artifact ${file} is corrupt (${(err as Error).message}); delete it to recompute.`);
+    }
+    return parsed.key === key ? parsed.value : undefined;
+  }
+
+  /** Stores a Float32Array (e.g. autoencoder codes) with its shape. */
+  saveFloat32(name: string, key: string, data: Float32Array, shape: readonly number[]): void {
+    writeFileAtomicSync(this.file(name, 'f32'), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    this.saveJson(name + '.meta', key, { shape, bytes: data.byteLength });
+  }
+
+  /** The array stored under `name` if made with `key` and complete; else `undefined`. */
+  loadFloat32(name: string, key: string): { data: Float32Array; shape: number[] } | undefined {
+    const meta = this.loadJson<{ shape: number[]; bytes: number }>(name + '.meta', key);
+    const file = this.file(name, 'f32');
+    if (!meta || !existsSync(file)) return undefined;
+    const bytes = readFileSync(file);
+    if (bytes.length !== meta.bytes) {
+      throw new Error(`Artifact ${file} has ${bytes.length} bytes but ${meta.bytes} were written; delete it to recompute.`);
+    }
+    const data = new Float32Array(bytes.length / 4);
+    new Uint8Array(data.buffer).set(bytes);
+    return { data, shape: meta.shape };
+  }
+
+  private file(name: string, ext: string): string {
+    if (!/^[\w.-]+$/.test(name)) throw new RangeError(`Artifact names are letters, digits, '.', '-' and '_'; got '${name}'.`);
+    return path.join(this.dir, `${name}.${ext}`);
+  }
+}
+
+/** One pipeline's scores on the test split, as shown in the summary. */
+export interface PipelineResult {
+  /** Stable id, e.g. `kmeans-raw`, `ae-kmeans`, `ae-gmm-full`. */
+  readonly id: string;
+  /** Human-readable name for tables. */
+  readonly name: string;
+  /** `report` (the published settings) or `improved` (our better settings). */
+  readonly variant: 'report' | 'improved';
+  readonly nmi: number;
+  readonly ari: number;
+  readonly acc: number;
+  /** Seconds to fit (training of the clusterer; the autoencoder's training is its own entry). */
+  readonly seconds: number;
+  /** The published NMI for this pipeline, when the report gives one. */
+  readonly publishedNmi?: number;
+  readonly trainImages: number;
+  readonly testImages: number;
+  /** Free-form settings shown beside the numbers. */
+  readonly settings: Readonly<Record<string, string | number | boolean>>;
+}
+
+const RESULTS = 'results';
+const RESULTS_KEY = 'v1';
+
+/** Records (or replaces, by id) a pipeline's result in the store's results table. */
+export function recordResult(store: ArtifactStore, result: PipelineResult): PipelineResult[] {
+  const all = (store.loadJson<PipelineResult[]>(RESULTS, RESULTS_KEY) ?? []).filter((r) => r.id !== result.id);
+  all.push(result);
+  store.saveJson(RESULTS, RESULTS_KEY, all);
+  return all;
+}
+
+/** Every recorded result, in recording order. */
+export function loadResults(store: ArtifactStore): PipelineResult[] {
+  return store.loadJson<PipelineResult[]>(RESULTS, RESULTS_KEY) ?? [];
+}
