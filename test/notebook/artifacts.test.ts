@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ArtifactStore, loadResults, recordResult, type PipelineResult } from '../../src/notebook/artifacts.js';
+import { reportScale, scaleSettings } from '../../src/notebook/config.js';
+import { tempDir } from '../helpers/tmp.js';
+
+test('artifacts round-trip per key; a stale key or another scale is a miss, never a wrong value', () => {
+  const root = tempDir();
+  const store = new ArtifactStore('smoke', root);
+  const data = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i + 1));
+  store.saveFloat32('codes', 'model-a', data, [3, 4]);
+  const back = store.loadFloat32('codes', 'model-a')!;
+  assert.deepEqual(back.shape, [3, 4]);
+  assert.deepEqual(back.data, data);
+  assert.equal(store.loadFloat32('codes', 'model-b'), undefined);
+  assert.equal(new ArtifactStore('full', root).loadFloat32('codes', 'model-a'), undefined);
+  store.saveJson('labels', 'k', { a: [1, 2] });
+  assert.deepEqual(store.loadJson('labels', 'k'), { a: [1, 2] });
+});
+
+test('a truncated or corrupt artifact is an error that says to delete it', () => {
+  const root = tempDir();
+  const store = new ArtifactStore('smoke', root);
+  store.saveFloat32('codes', 'k', new Float32Array(8).fill(1.5), [2, 4]);
+  writeFileSync(path.join(store.dir, 'codes.f32'), new Uint8Array(12));
+  assert.throws(() => store.loadFloat32('codes', 'k'), /has 12 bytes but 32 were written; delete it/);
+  writeFileSync(path.join(store.dir, 'bad.json'), '{"key": ');
+  assert.throws(() => store.loadJson('bad', 'k'), /corrupt.*delete it/);
+  assert.throws(() => store.saveJson('../escape', 'k', 1), /Artifact names/);
+});
+
+test('results are recorded by id (a rerun replaces its row)', () => {
+  const store = new ArtifactStore('smoke', tempDir());
+  const r: PipelineResult = { id: 'kmeans-raw', name: 'K-Means', variant: 'report', nmi: 0.5, ari: 0.3, acc: 0.5, seconds: 1, trainImages: 10, testImages: 5, settings: {} };
+  recordResult(store, r);
+  recordResult(store, { ...r, id: 'ae-gmm', name: 'GMM' });
+  recordResult(store, { ...r, nmi: 0.6 });
+  const all = loadResults(store);
+  assert.equal(all.length, 2);
+  assert.equal(all.find((x) => x.id === 'kmeans-raw')!.nmi, 0.6);
+});
+
+test('REPORT_SCALE selects the scale; anything else is rejected', () => {
+  assert.equal(reportScale({}), 'full');
+  assert.equal(reportScale({ REPORT_SCALE: 'smoke' }), 'smoke');
+  assert.throws(() => reportScale({ REPORT_SCALE: 'tiny' }), /REPORT_SCALE must be 'smoke' or 'full', got 'tiny'/);
+  assert.equal(scaleSettings('full').epochs, 50);
+  assert.equal(scaleSettings('full').trainImages, 60000);
+});
