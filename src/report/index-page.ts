@@ -1,5 +1,6 @@
 import type { PipelineResult } from '../notebook/artifacts.js';
 import { conclusion, summaryRows } from './summary.js';
+import { escapeHtml } from '../plots/table.js';
 
 /** How one notebook's execution went. */
 export interface NotebookRun {
@@ -11,9 +12,6 @@ export interface NotebookRun {
   readonly error?: string;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 const fmt = (x: number | undefined, digits = 3) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
 

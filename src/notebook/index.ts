@@ -1,0 +1,3 @@
+export * from './config.js';
+export * from './artifacts.js';
+export * from './display.js';

@@ -1,0 +1,159 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runInNewContext } from 'node:vm';
+import {
+  createDisplay, figureHtml, plotlyBundleHtml, readPlotlyBundle, scriptSafeJson, tableHtml, type HtmlSink,
+} from '../../src/notebook/display.js';
+import { barChart, lineChart, type Figure } from '../../src/plots/index.js';
+
+const FAKE_BUNDLE = 'window.Plotly = { newPlot: function () {}, version: "fake" };';
+
+function recorder(): HtmlSink & { html_: string[]; md: string[] } {
+  const html_: string[] = [], md: string[] = [];
+  return { html_, md, html: (s) => html_.push(s), markdown: (s) => md.push(s) };
+}
+
+/** The JSON literal assigned to `spec` in a figure script. */
+function specOf(html: string): { data: unknown[]; layout: Record<string, unknown>; config: Record<string, unknown> } {
+  const m = /spec = (\{.*\}), tries = 0;/.exec(html);
+  assert.ok(m, 'figure script has a spec literal');
+  return JSON.parse(m[1]!);
+}
+
+const divIds = (html: string) => [...html.matchAll(/<div id="([^"]+)" class="fmnist-plot"/g)].map((m) => m[1]!);
+
+/** Runs every <script> of the given HTML, in order, in a fake browser window. */
+function runScripts(htmls: string[], win: Record<string, unknown>): Record<string, unknown> {
+  const ctx: Record<string, unknown> = { ...win, setTimeout: () => 0 };
+  ctx.window = ctx;
+  for (const html of htmls) {
+    for (const m of html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)) runInNewContext(m[1]!, ctx);
+  }
+  return ctx;
+}
+
+test('the bundle is emitted once, before the first figure; one div + script per figure with unique ids', () => {
+  const sink = recorder();
+  const d = createDisplay(sink, { bundleSource: () => FAKE_BUNDLE });
+  assert.equal(d.plotlyLoaded, false);
+  d.showFigure(barChart({ title: 'one', categories: ['a'], values: [1] }));
+  d.showFigure(lineChart({ title: 'two', series: [{ name: 's', y: [1, 2] }] }), { height: 300 });
+  d.showFigure(barChart({ categories: ['b'], values: [2] }));
+  assert.equal(d.plotlyLoaded, true);
+  assert.equal(sink.html_.length, 3);
+  const all = sink.html_.join('\n');
+  assert.equal(all.split(FAKE_BUNDLE).length - 1, 1, 'bundle embedded exactly once');
+  assert.ok(sink.html_[0]!.indexOf(FAKE_BUNDLE) < sink.html_[0]!.indexOf('<div id='), 'bundle before the first figure');
+  const ids = divIds(all);
+  assert.equal(ids.length, 3);
+  assert.equal(new Set(ids).size, 3);
+  assert.equal((all.match(/Plotly\.newPlot\(/g) ?? []).length, 3);
+  // Ids are also unique across displays (e.g. a re-created display in the same page).
+  const other = recorder();
+  createDisplay(other, { bundleSource: () => FAKE_BUNDLE }).showFigure(barChart({ categories: ['a'], values: [1] }));
+  assert.ok(!ids.includes(divIds(other.html_[0]!)[0]!));
+  // Spec is valid JSON carrying the figure, with the requested height.
+  const spec = specOf(sink.html_[1]!);
+  assert.equal((spec.layout.title as { text: string }).text, 'two');
+  assert.equal(spec.layout.height, 300);
+  assert.equal(spec.config.responsive, true);
+  assert.match(sink.html_[1]!, /style="width:100%;height:300px;"/);
+});
+
+test('loadPlotly re-emits the bundle on request (re-running the setup cell), and not when force = false', () => {
+  const sink = recorder();
+  const state = { plotlyLoaded: false };
+  const d = createDisplay(sink, { bundleSource: () => FAKE_BUNDLE, state });
+  d.loadPlotly();
+  d.loadPlotly(false);
+  assert.equal(sink.html_.length, 1);
+  d.showFigure(barChart({ categories: ['a'], values: [1] }));
+  assert.ok(!sink.html_[1]!.includes(FAKE_BUNDLE));
+  d.loadPlotly();
+  assert.equal(sink.html_.length, 3);
+  assert.ok(sink.html_[2]!.includes(FAKE_BUNDLE));
+  // State is shared through `state` (the default display keeps one per process).
+  const again = createDisplay(recorder(), { bundleSource: () => FAKE_BUNDLE, state });
+  assert.equal(again.plotlyLoaded, true);
+});
+
+test('data containing </script> cannot end the figure script; escapes round-trip through JSON', () => {
+  const evil = '</script><script>alert(1)</script> & <!-- \u2028';
+  const fig: Figure = { data: [{ type: 'bar', x: [evil], y: new Float32Array([1.5, 2]) as unknown as number[] }], layout: { title: { text: evil } } };
+  const html = figureHtml(fig, 'fig-1');
+  const scriptBody = html.slice(html.indexOf('<script'));
+  assert.equal((scriptBody.match(/<\/script/gi) ?? []).length, 1, 'only the real closing tag');
+  assert.ok(!/<!--/.test(scriptBody));
+  const spec = specOf(html);
+  assert.deepEqual((spec.data[0] as { x: string[] }).x, [evil]);
+  assert.deepEqual((spec.data[0] as { y: number[] }).y, [1.5, 2], 'typed arrays become plain arrays');
+  // The placeholder title is HTML-escaped.
+  assert.ok(html.includes('&lt;/script&gt;&lt;script&gt;'));
+  assert.equal(scriptSafeJson({ a: '<>&' }), '{"a":"\\u003c\\u003e\\u0026"}');
+  assert.throws(() => figureHtml(fig, 'bad id"'), /id must be a plain HTML id/);
+  assert.throws(() => figureHtml({ data: 'x' } as unknown as Figure, 'ok'), /fig must be a Figure/);
+});
+
+test('the bundle wrapper hides AMD define / CommonJS module, sets window.Plotly, and is idempotent', () => {
+  // A UMD bundle that prefers AMD when `define` exists (as many do) and CommonJS next.
+  const umd = '(function (root, f) { if (typeof define === "function" && define.amd) { define([], f); } else if (typeof module === "object" && module.exports) { module.exports = f(); } else { root.Plotly = f(); } })(this, function () { loads++; return { newPlot: function (el, d, l) { drawn.push([el.id, l.title.text]); } }; });';
+  const html = plotlyBundleHtml(umd, 'test');
+  let amdCalls = 0;
+  const drawn: unknown[] = [];
+  const fakeDefine = Object.assign(() => { amdCalls++; }, { amd: {} });
+  const el = { id: 'p-1', innerHTML: 'x', firstChild: { textContent: '' } };
+  const win: Record<string, unknown> = { define: fakeDefine, module: undefined, loads: 0, drawn, document: { getElementById: (id: string) => (id === 'p-1' ? el : null) } };
+  const fig = figureHtml(barChart({ title: 'T', categories: ['a'], values: [1] }), 'p-1');
+  const ctx = runScripts([html, html, fig], win);
+  assert.equal(amdCalls, 0, 'the page define() was not called');
+  assert.equal(typeof (ctx.Plotly as { newPlot?: unknown }).newPlot, 'function');
+  assert.equal(ctx.loads, 1, 'the second embed skipped the bundle (Plotly already on the page)');
+  assert.equal(JSON.stringify(drawn), '[["p-1","T"]]'); // arrays from the vm realm: compare as JSON
+  assert.equal(el.innerHTML, '', 'placeholder cleared before drawing');
+});
+
+test('a figure script without Plotly retries, then explains instead of failing silently', () => {
+  const el = { id: 'p-2', innerHTML: 'x', firstChild: { textContent: '' } };
+  const timers: (() => void)[] = [];
+  const ctx: Record<string, unknown> = { document: { getElementById: () => el }, setTimeout: (f: () => void) => timers.push(f) };
+  ctx.window = ctx;
+  const html = figureHtml(barChart({ categories: ['a'], values: [1] }), 'p-2');
+  runInNewContext(/<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)![1]!, ctx);
+  let guard = 0;
+  while (timers.length > 0 && guard++ < 1000) timers.shift()!();
+  assert.ok(guard > 50 && guard < 1000);
+  assert.match(el.firstChild.textContent, /Plotly is not loaded/);
+});
+
+test('the real plotly.js-dist-min bundle embeds: no </script> or <script inside, defines Plotly', () => {
+  const src = readPlotlyBundle();
+  assert.ok(src.length > 1_000_000);
+  const html = plotlyBundleHtml(src, '4');
+  assert.equal((html.match(/<\/script/gi) ?? []).length, 1);
+  assert.ok(html.startsWith('<script type="text/javascript">'));
+  assert.throws(() => plotlyBundleHtml('var s = "<script>";'), /contains "<script"/);
+  assert.ok(plotlyBundleHtml('var s = "</script>";').includes('"<\\/script>"'));
+});
+
+test('showTable renders an escaped static HTML table; showMarkdown and showHtml pass through', () => {
+  const sink = recorder();
+  const d = createDisplay(sink, { bundleSource: () => FAKE_BUNDLE });
+  d.showTable({ caption: 'Scores <b>', columns: ['pipeline', 'NMI'], rows: [['a<b', 0.51234], ['c', null]] });
+  const t = sink.html_[0]!;
+  assert.ok(t.includes('<caption'));
+  assert.ok(t.includes('Scores &lt;b&gt;'));
+  assert.ok(t.includes('>a&lt;b</td>'));
+  assert.ok(t.includes('>0.512</td>'));
+  assert.ok(t.includes('>—</td>'));
+  assert.match(t, /text-align:right[^>]*>NMI</);
+  assert.ok(!t.includes(FAKE_BUNDLE), 'tables need no bundle');
+  d.showMarkdown('**x**');
+  assert.deepEqual(sink.md, ['**x**']);
+  d.showHtml('<p>hi</p>');
+  assert.equal(sink.html_.at(-1), '<p>hi</p>');
+  // Without markdown support the text is shown escaped and preformatted.
+  const plain: string[] = [];
+  createDisplay({ html: (s) => plain.push(s) }).showMarkdown('<i>');
+  assert.equal(plain[0], '<pre style="white-space:pre-wrap;">&lt;i&gt;</pre>');
+  assert.throws(() => tableHtml({ columns: ['a'], rows: [[1, 2]] }), /row 0 has 2 cells but there are 1 columns/);
+});
