@@ -7,3 +7,4 @@ export * from './dataset.js';
 export * from './csv.js';
 export * from './split.js';
 export * from './download.js';
+export * from './stats.js';

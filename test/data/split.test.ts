@@ -56,3 +56,20 @@ test('shuffleSamples and concatSamples keep rows with labels', () => {
   assert.equal(c.labels.length, 60);
   assert.ok(rowsFollowLabels(c));
 });
+
+test('classMeanImages, samplesPerClass and pixelStats on a small labelled set', async () => {
+  const { classMeanImages, samplesPerClass, pixelStats } = await import('../../src/data/index.js');
+  const set = synthetic(200);
+  const means = classMeanImages(set);
+  for (let k = 0; k < 10; k++) {
+    const members = Array.from(set.labels.keys()).filter((i) => set.labels[i] === k);
+    const expected = members.reduce((a, i) => a + set.images.data[i * 784]!, 0) / members.length;
+    assert.ok(Math.abs(means.data[k * 784]! - expected) < 1e-3);
+    assert.equal(means.data[k * 784 + 1], k);
+  }
+  const idx = samplesPerClass(set.labels, 3, 1);
+  assert.equal(idx.length, 30);
+  idx.forEach((i, j) => assert.equal(set.labels[i], Math.floor(j / 3)));
+  const s = pixelStats({ data: new Float32Array([0, 1, 0, 1]), rows: 1, cols: 4 });
+  assert.deepEqual(s, { mean: 0.5, std: 0.5, zeroFraction: 0.5 });
+});
