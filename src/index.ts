@@ -1,5 +1,6 @@
 export * from './util/index.js';
-export * from './tf/backend.js';
+export * from './tf/index.js';
+export * from './models/index.js';
 export * from './data/index.js';
 export * from './plots/index.js';
 export * from './notebook/index.js';

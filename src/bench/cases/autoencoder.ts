@@ -1,0 +1,77 @@
+import type { BenchCase } from '../types.js';
+
+/** Environment variable: number of training images for `ae-epoch` (default 60000, the full split). */
+export const BENCH_AE_IMAGES_ENV = 'BENCH_AE_IMAGES';
+
+/**
+ * `ae-epoch`: one training epoch of the report's autoencoder (batch 128, Adam, BCE) on the first
+ * N training images (N = 60000 or `$BENCH_AE_IMAGES`), then the validation loss on the 10k test
+ * split. `msPer1kImages` counts the training batches only (not validation); `seconds` is the
+ * whole epoch including validation. Goal on wasm: a 60k epoch in ≤ 28 s (≤ 467 ms per 1k images).
+ */
+export const aeEpoch: BenchCase = {
+  name: 'ae-epoch',
+  description: 'Train the report\'s autoencoder for one epoch (60k images or $BENCH_AE_IMAGES), batch 128, then validate on the 10k test set.',
+  async run() {
+    const { loadFashionMnist } = await import('../../data/index.js');
+    const { ConvAutoencoder } = await import('../../models/index.js');
+    const { train, test } = await loadFashionMnist();
+    const requested = Number(process.env[BENCH_AE_IMAGES_ENV] ?? train.images.rows);
+    if (!Number.isInteger(requested) || requested < 128 || requested > train.images.rows) {
+      throw new RangeError(`${BENCH_AE_IMAGES_ENV} must be an integer in 128..${train.images.rows}, got '${process.env[BENCH_AE_IMAGES_ENV]}'.`);
+    }
+    const images = { data: train.images.data.subarray(0, requested * 784), rows: requested, cols: 784 };
+    const ae = new ConvAutoencoder({ epochs: 1, batchSize: 128, seed: 0 });
+    await ae.build();
+    let trainMs = 0;
+    let firstBatchMs = 0;
+    await ae.fit(images, {
+      validation: test.images,
+      onProgress: (p) => {
+        if (p.phase === 'batch') {
+          trainMs = p.epochSeconds * 1000;
+          if (p.batch === 1) firstBatchMs = trainMs;
+        }
+      },
+    });
+    const h = ae.history[0]!;
+    ae.dispose();
+    return {
+      images: requested,
+      epochs: 1,
+      msPer1kImages: Math.round((trainMs / requested) * 1000 * 10) / 10,
+      trainSeconds: Math.round(trainMs) / 1000,
+      validationSeconds: Math.round((h.seconds * 1000 - trainMs)) / 1000,
+      firstBatchMs: Math.round(firstBatchMs),
+      loss: h.loss,
+      valLoss: h.valLoss,
+      seconds: h.seconds,
+    };
+  },
+};
+
+/**
+ * `encode-10k`: codes of the 10,000 test images with the (seeded, untrained — the speed does not
+ * depend on the weights) encoder, after one warm-up call. Goal: ≤ 1 s.
+ */
+export const encode10k: BenchCase = {
+  name: 'encode-10k',
+  description: 'Encode the 10k test images into 128-value codes (median of 3 runs after a warm-up).',
+  async run() {
+    const { loadFashionMnist } = await import('../../data/index.js');
+    const { ConvAutoencoder } = await import('../../models/index.js');
+    const { test } = await loadFashionMnist();
+    const ae = await new ConvAutoencoder({ seed: 0 }).build();
+    ae.encode({ data: test.images.data.subarray(0, 1000 * 784), rows: 1000, cols: 784 }); // warm-up
+    const times: number[] = [];
+    let codeSize = 0;
+    for (let r = 0; r < 3; r++) {
+      const t0 = performance.now();
+      codeSize = ae.encode(test.images).cols;
+      times.push((performance.now() - t0) / 1000);
+    }
+    ae.dispose();
+    times.sort((a, b) => a - b);
+    return { images: test.images.rows, codeSize, seconds: times[1]!, runs: times };
+  },
+};

@@ -1,0 +1,5 @@
+export * from './architecture.js';
+export * from './autoencoder.js';
+export * from './progress.js';
+export * from './io.js';
+export * from './cache.js';
