@@ -93,7 +93,8 @@ def main():
     result['seconds'] = round(time.time() - t0, 2)
     NotebookNotary().sign(nb)
     atomic_write(out_ipynb, nbformat.writes(nb))
-    body, _ = HTMLExporter().from_notebook_node(nb)
+    # No MathJax: the notebooks have no formulas, and its CDN script cannot load offline.
+    body, _ = HTMLExporter(mathjax_url='').from_notebook_node(nb)
     atomic_write(out_html, body)
     print(json.dumps(result))
 

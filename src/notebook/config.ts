@@ -28,7 +28,7 @@ export interface ScaleSettings {
 }
 
 export const SCALES: Readonly<Record<ReportScale, ScaleSettings>> = Object.freeze({
-  smoke: { scale: 'smoke', trainImages: 2000, testImages: 1000, epochs: 1, nInit: 2, elbowMaxK: 10, galleryPerClass: 6 },
+  smoke: { scale: 'smoke', trainImages: 3000, testImages: 1000, epochs: 2, nInit: 2, elbowMaxK: 10, galleryPerClass: 6 },
   full: { scale: 'full', trainImages: 60000, testImages: 10000, epochs: 50, nInit: 10, elbowMaxK: 10, galleryPerClass: 10 },
 });
 

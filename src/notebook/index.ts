@@ -1,3 +1,4 @@
 export * from './config.js';
 export * from './artifacts.js';
 export * from './display.js';
+export * from './pipeline.js';

@@ -78,3 +78,21 @@ export function sliceRows(m: Matrix, start: number, end: number): Matrix {
   const e = Math.max(s, Math.min(end, m.rows));
   return { data: m.data.subarray(s * m.cols, e * m.cols), rows: e - s, cols: m.cols };
 }
+
+/** Stacks matrices with the same number of columns vertically into a new Matrix. */
+export function concatRows(...parts: Matrix[]): Matrix {
+  if (parts.length === 0) throw new RangeError('concatRows: expected at least one matrix.');
+  const cols = parts[0]!.cols;
+  let rows = 0;
+  for (const p of parts) {
+    if (p.cols !== cols) throw new RangeError(`concatRows: matrices have ${cols} and ${p.cols} columns; they must match.`);
+    rows += p.rows;
+  }
+  const data = new Float32Array(rows * cols);
+  let offset = 0;
+  for (const p of parts) {
+    data.set(p.data.subarray(0, p.rows * cols), offset);
+    offset += p.rows * cols;
+  }
+  return { data, rows, cols };
+}
