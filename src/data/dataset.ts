@@ -68,12 +68,12 @@ function toLabeledImages(images: IdxArray, labels: IdxArray, imagesFile: string,
       labelsFile,
     );
   }
-  checkLabels(labels.data, labelsFile);
+  checkClassLabels(labels.data, labelsFile);
   return { images: pixelsToMatrix(images.data, n), labels: Uint8Array.from(labels.data) };
 }
 
 /** @throws DataFormatError naming the first label outside 0..9 and its index. */
-export function checkLabels(labels: Uint8Array, source: string): void {
+export function checkClassLabels(labels: Uint8Array, source: string): void {
   for (let i = 0; i < labels.length; i++) {
     if (labels[i]! >= NUM_CLASSES) {
       throw new DataFormatError(`${source}: label ${labels[i]} at index ${i} is outside 0..${NUM_CLASSES - 1}.`, source);

@@ -96,3 +96,19 @@ export function concatRows(...parts: Matrix[]): Matrix {
   }
   return { data, rows, cols };
 }
+
+/**
+ * Each row scaled to unit Euclidean length (rows of zeros stay zero): K-Means on the result
+ * clusters by angle (cosine similarity) instead of by distance, which ignores overall brightness.
+ */
+export function normalizeRows(m: Matrix): Matrix {
+  const out = new Float32Array(m.rows * m.cols);
+  for (let i = 0; i < m.rows; i++) {
+    const base = i * m.cols;
+    let s = 0;
+    for (let j = 0; j < m.cols; j++) s += m.data[base + j]! * m.data[base + j]!;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let j = 0; j < m.cols; j++) out[base + j] = m.data[base + j]! * inv;
+  }
+  return { data: out, rows: m.rows, cols: m.cols };
+}

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KMeans, elbow } from '../../src/cluster/index.js';
+import { datasetPaths, loadIdxPair, locateDataset, stratifiedSubset } from '../../src/data/index.js';
+import { initBackend } from '../../src/tf/backend.js';
+
+/** 2,000 stratified Fashion-MNIST test images (only the test files are read: fast). */
+async function subset(): Promise<Awaited<ReturnType<typeof loadIdxPair>> | undefined> {
+  let dir: string;
+  try {
+    dir = locateDataset();
+  } catch {
+    return undefined;
+  }
+  const paths = datasetPaths(dir);
+  const testSet = await loadIdxPair(paths['test-images'], paths['test-labels']);
+  return stratifiedSubset(testSet, 2000, 0);
+}
+
+test('K-Means on 2,000 Fashion-MNIST images: labels in range, reproducible, elbow decreasing', async (t) => {
+  const data = await subset();
+  if (!data) {
+    t.skip('Fashion-MNIST not installed (see src/data)');
+    return;
+  }
+  await initBackend();
+  const X = data.images;
+  const a = new KMeans({ nClusters: 10, nInit: 2, seed: 0 }).fit(X);
+  assert.equal(a.engineUsed, 'tfjs');
+  assert.equal(a.labels.length, 2000);
+  assert.ok(a.labels.every((l) => l >= 0 && l < 10));
+  assert.equal(new Set(a.labels).size, 10);
+  assert.ok(a.converged);
+  assert.ok(Number.isFinite(a.inertia) && a.inertia > 0);
+  const b = new KMeans({ nClusters: 10, nInit: 2, seed: 0 }).fit(X);
+  assert.deepEqual(b.labels, a.labels);
+  assert.equal(b.inertia, a.inertia);
+  // The pure-JS engine finds a solution of the same quality (float64 vs float32 products).
+  const c = new KMeans({ nClusters: 10, nInit: 2, seed: 0, engine: 'js' }).fit(X);
+  assert.ok(Math.abs(c.inertia - a.inertia) <= 0.01 * a.inertia, `${c.inertia} vs ${a.inertia}`);
+
+  const { k, sse } = elbow(X, { kMax: 5, nInit: 2, seed: 0 });
+  assert.deepEqual(k, [1, 2, 3, 4, 5]);
+  for (let i = 1; i < sse.length; i++) assert.ok(sse[i]! < sse[i - 1]!, `SSE(k=${k[i]}) = ${sse[i]} < SSE(k=${k[i - 1]}) = ${sse[i - 1]}`);
+});
