@@ -7,3 +7,4 @@ export * from './notebook/index.js';
 export { PUBLISHED_NMI, REPRODUCTION_TOLERANCE } from './report/published.js';
 export { conclusion, summaryRows, type SummaryRow } from './report/summary.js';
 export * from './cluster/index.js';
+export * from './metrics/index.js';
