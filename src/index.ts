@@ -8,3 +8,4 @@ export { PUBLISHED_NMI, REPRODUCTION_TOLERANCE } from './report/published.js';
 export { conclusion, summaryRows, type SummaryRow } from './report/summary.js';
 export * from './cluster/index.js';
 export * from './metrics/index.js';
+export * from './decomposition/index.js';

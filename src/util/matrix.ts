@@ -112,3 +112,14 @@ export function normalizeRows(m: Matrix): Matrix {
   }
   return { data: out, rows: m.rows, cols: m.cols };
 }
+
+/** The largest value of each row (e.g. the confidence of each prediction from `predictProba`). */
+export function maxPerRow(m: Matrix): Float64Array {
+  const out = new Float64Array(m.rows);
+  for (let i = 0; i < m.rows; i++) {
+    let best = -Infinity;
+    for (let j = 0; j < m.cols; j++) best = Math.max(best, m.data[i * m.cols + j]!);
+    out[i] = best;
+  }
+  return out;
+}
