@@ -1,2 +1,3 @@
 export * from './kmeans.js';
 export * from './elbow.js';
+export * from './gmm.js';

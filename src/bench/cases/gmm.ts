@@ -1,0 +1,85 @@
+import type { BenchCase, BenchContext } from '../types.js';
+import type { Matrix } from '../../util/matrix.js';
+
+/**
+ * Stand-in for the autoencoder's 128-d codes until the encoder exists: a fixed random projection
+ * of the pixels, X·R with R (784 × 128) drawn by a 32-bit LCG (s ← 1664525·s + 1013904223 mod 2³²,
+ * u = s / 2³², seed 12345) as Irwin–Hall normals (Σ of 12 uniforms − 6) divided by √784.
+ * `bench/sklearn_reference.py` builds the identical R, so both sides cluster the same data (up to
+ * float32 rounding of the product).
+ */
+export function standInProjection(inDim = 784, outDim = 128, seed = 12345): Float32Array {
+  const r = new Float32Array(inDim * outDim);
+  let s = seed >>> 0;
+  const scale = 1 / Math.sqrt(inDim);
+  for (let i = 0; i < r.length; i++) {
+    let sum = 0;
+    for (let t = 0; t < 12; t++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      sum += s / 4294967296;
+    }
+    r[i] = (sum - 6) * scale;
+  }
+  return r;
+}
+
+/** X·R on the TF.js backend (float32), in row chunks. */
+export function projectRows(ctx: BenchContext, x: Matrix, r: Float32Array, outDim: number): Matrix {
+  const { tf } = ctx;
+  const out = new Float32Array(x.rows * outDim);
+  const rt = tf.tensor2d(r, [x.cols, outDim], 'float32');
+  const chunk = 8192;
+  for (let s = 0; s < x.rows; s += chunk) {
+    const m = Math.min(chunk, x.rows - s);
+    const xt = tf.tensor2d(x.data.subarray(s * x.cols, (s + m) * x.cols), [m, x.cols], 'float32');
+    const y = tf.matMul(xt, rt);
+    out.set(y.dataSync() as Float32Array, s * outDim);
+    xt.dispose(); y.dispose();
+  }
+  rt.dispose();
+  return { data: out, rows: x.rows, cols: outDim };
+}
+
+function gmmCase(name: string, covarianceType: 'full' | 'diag'): BenchCase {
+  return {
+    name,
+    description:
+      `GaussianMixture(10, ${covarianceType}) on 128-d stand-in codes (fixed random projection of the pixels) of the 60k train ` +
+      'split (kmeans init, seed 0, tol 1e-3, maxIter 100), then predict the 10k test split; NMI/ARI/ACC on the test labels.',
+    async run(ctx) {
+      const { loadFashionMnist } = await import('../../data/index.js');
+      const { GaussianMixture } = await import('../../cluster/gmm.js');
+      // src/metrics is written concurrently: resolved at run time so this case compiles without it.
+      const metricsModule: string = '../../metrics/index.js';
+      const metrics = (await import(metricsModule).catch(() => undefined)) as unknown;
+      const { train, test } = await loadFashionMnist();
+      const r = standInProjection();
+      const codesTrain = projectRows(ctx, train.images, r, 128);
+      const codesTest = projectRows(ctx, test.images, r, 128);
+      const t0 = performance.now();
+      const gm = new GaussianMixture({ nComponents: 10, covarianceType, seed: 0 }).fit(codesTrain);
+      const fitSeconds = (performance.now() - t0) / 1000;
+      const pred = gm.predict(codesTest);
+      const seconds = (performance.now() - t0) / 1000;
+      const scores: Record<string, unknown> = {};
+      if (metrics) {
+        const m = metrics as unknown as Record<string, (a: ArrayLike<number>, b: ArrayLike<number>) => number>;
+        for (const [key, fn] of [['nmi', 'nmi'], ['ari', 'ari'], ['acc', 'clusteringAccuracy']] as const) {
+          if (typeof m[fn] === 'function') scores[key] = Math.round(m[fn]!(test.labels, pred) * 1e4) / 1e4;
+        }
+      } else {
+        scores.metrics = 'src/metrics not available';
+      }
+      return {
+        seconds, fitSeconds, engine: gm.engine, nIter: gm.nIter, converged: gm.converged,
+        lowerBound: Math.round(gm.lowerBound * 1e4) / 1e4, secondsPerIter: Math.round((fitSeconds / Math.max(1, gm.nIter)) * 1e3) / 1e3,
+        ...scores,
+      };
+    },
+  };
+}
+
+/** `gmm-full-128`: full-covariance GaussianMixture(10) on 60k × 128 (goal ≤ scikit-learn, ≈60 s here). */
+export const gmmFull128 = gmmCase('gmm-full-128', 'full');
+/** `gmm-diag-128`: diagonal-covariance GaussianMixture(10) on 60k × 128 (goal ≤ 3 s). */
+export const gmmDiag128 = gmmCase('gmm-diag-128', 'diag');
