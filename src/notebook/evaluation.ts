@@ -178,3 +178,36 @@ export function showComparison(runs: readonly ComparedRun[], options: { publishe
     digits: 3,
   });
 }
+
+/** One seeded run of a clustering, for {@link runSeeds}. */
+export interface SeededRun {
+  readonly seed: number;
+  readonly evaluation: Evaluation;
+  readonly seconds: number;
+}
+
+/**
+ * Runs a seeded clustering once per seed and returns every run plus the median one by NMI
+ * (lower middle for an even count). Results that depend on the initialisation (a GMM with one
+ * start) are reported this way instead of by one lucky or unlucky seed.
+ */
+export function runSeeds(seeds: readonly number[], run: (seed: number) => Evaluation): { runs: SeededRun[]; median: SeededRun } {
+  if (seeds.length === 0) throw new RangeError('runSeeds: seeds must list at least one seed.');
+  const runs = seeds.map((seed) => {
+    const t0 = performance.now();
+    const evaluation = run(seed);
+    return { seed, evaluation, seconds: (performance.now() - t0) / 1000 };
+  });
+  const sorted = [...runs].sort((a, b) => a.evaluation.nmi - b.evaluation.nmi);
+  return { runs, median: sorted[Math.floor((sorted.length - 1) / 2)]! };
+}
+
+/** A table of seeded runs (NMI, ARI, ACC, seconds per seed), marking the median. */
+export function showSeedRuns(result: { runs: readonly SeededRun[]; median: SeededRun }, caption: string, display: Display = getDisplay()): void {
+  display.showTable({
+    caption,
+    columns: ['seed', 'NMI', 'ARI', 'ACC', 'seconds', ''],
+    rows: result.runs.map((r) => [r.seed, r.evaluation.nmi, r.evaluation.ari, r.evaluation.acc, r.seconds, r === result.median ? 'median' : '']),
+    digits: 3,
+  });
+}

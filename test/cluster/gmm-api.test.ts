@@ -164,3 +164,25 @@ test('maxIter 0 keeps the given parameters', () => {
   assert.equal(gm.nIter, 0);
   assert.equal(gm.lowerBounds.length, 0);
 });
+
+test('informationCriteria: BIC/AIC per component count equal separate fits, and BIC picks the true k on clear blobs', async () => {
+  const { informationCriteria, GaussianMixture: GM } = await import('../../src/cluster/index.js');
+  const { createRandom } = await import('../../src/util/random.js');
+  const rng = createRandom(5);
+  const centres = [[0, 0], [8, 0], [0, 8]];
+  const data = new Float32Array(300 * 2);
+  for (let i = 0; i < 300; i++) {
+    const c = centres[i % 3]!;
+    data[2 * i] = c[0]! + rng.normal();
+    data[2 * i + 1] = c[1]! + rng.normal();
+  }
+  const X = { data, rows: 300, cols: 2 };
+  const seen: number[] = [];
+  const crit = informationCriteria(X, [1, 2, 3, 4, 5], { covarianceType: 'full', seed: 1 }, (k) => seen.push(k));
+  assert.deepEqual(seen, [1, 2, 3, 4, 5]);
+  const single = new GM({ nComponents: 4, covarianceType: 'full', seed: 1 }).fit(X);
+  assert.ok(Math.abs(crit.bic[3]! - single.bic(X)) < 1e-9 * Math.abs(single.bic(X)));
+  assert.ok(Math.abs(crit.aic[3]! - single.aic(X)) < 1e-9 * Math.abs(single.aic(X)));
+  assert.equal(crit.nComponents[crit.bic.indexOf(Math.min(...crit.bic))], 3);
+  assert.throws(() => informationCriteria(X, []), /at least one/);
+});
