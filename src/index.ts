@@ -5,7 +5,7 @@ export * from './data/index.js';
 export * from './plots/index.js';
 export * from './notebook/index.js';
 export { PUBLISHED_NMI, REPRODUCTION_TOLERANCE } from './report/published.js';
-export { conclusion, summaryRows, type SummaryRow } from './report/summary.js';
+export { conclusion, formatDelta, summaryRows, type SummaryRow } from './report/summary.js';
 export * from './cluster/index.js';
 export * from './metrics/index.js';
 export * from './decomposition/index.js';

@@ -1,5 +1,5 @@
 import type { PipelineResult } from '../notebook/artifacts.js';
-import { conclusion, summaryRows } from './summary.js';
+import { conclusion, formatDelta, summaryRows } from './summary.js';
 import { escapeHtml } from '../plots/table.js';
 
 /** How one notebook's execution went. */
@@ -27,7 +27,7 @@ export function renderIndexPage(input: { scale: string; runs: readonly NotebookR
     `<td>${r.ok ? 'ok' : `failed${r.failedCell ? ` at cell ${r.failedCell}` : ''}`}</td><td>${r.seconds.toFixed(1)} s</td>` +
     `<td>${r.error ? `<pre>${escapeHtml(r.error)}</pre>` : ''}</td></tr>`).join('\n');
   const summary = rows.map((r) => `<tr><td>${escapeHtml(r.pipeline)}</td><td>${escapeHtml(r.variant)}</td><td>${fmt(r.nmi)}</td>` +
-    `<td>${fmt(r.publishedNmi)}</td><td>${r.delta === undefined ? '–' : (r.delta >= 0 ? '+' : '') + r.delta.toFixed(3)}</td>` +
+    `<td>${fmt(r.publishedNmi)}</td><td>${r.delta === undefined ? '–' : formatDelta(r.delta)}</td>` +
     `<td>${fmt(r.ari)}</td><td>${fmt(r.acc)}</td><td>${r.seconds.toFixed(1)}</td><td>${escapeHtml(r.images)}</td></tr>`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>fmnist-cluster report (${escapeHtml(input.scale)} scale)</title>
@@ -39,7 +39,10 @@ td:nth-child(n+3) { font-variant-numeric: tabular-nums; }
 </style></head><body>
 <h1>Clustering Fashion-MNIST: K-Means, autoencoder codes and Gaussian mixtures</h1>
 <p>Scale <strong>${escapeHtml(input.scale)}</strong>, generated ${escapeHtml(input.generatedAt.toISOString())}.
-All scores on the same test split; accuracy (ACC) after the optimal matching of clusters to classes.</p>
+All scores on the same test split; accuracy (ACC) after the optimal matching of clusters to classes.
+As in the report, each clusterer is fitted on the test images (or their codes) that it scores — clustering uses no labels —
+except in the rows marked "fit on train, predict test", which show how the clusters carry over to unseen images.
+The autoencoder itself is always trained on the training images only.</p>
 <h2>Summary</h2>
 <table id="summary"><thead><tr><th>Pipeline</th><th>Settings</th><th>NMI</th><th>Published NMI</th><th>Δ NMI</th><th>ARI</th><th>ACC</th><th>Fit seconds</th><th>Images</th></tr></thead>
 <tbody>

@@ -1,6 +1,13 @@
 import type { PipelineResult } from '../notebook/artifacts.js';
 import { PUBLISHED_NMI, REPRODUCTION_TOLERANCE } from './published.js';
 
+/** A signed difference with three decimals; values that round to zero print as ±0.000 (never -0.000). */
+export function formatDelta(delta: number): string {
+  const r = Math.round(delta * 1000) / 1000;
+  if (r === 0) return '±0.000';
+  return (r > 0 ? '+' : '') + r.toFixed(3);
+}
+
 /** A row of the summary table: our scores beside the published NMI. */
 export interface SummaryRow {
   readonly pipeline: string;
@@ -66,13 +73,13 @@ export function conclusion(results: readonly PipelineResult[], scale: 'smoke' | 
     const ok = Math.abs(r.delta!) <= REPRODUCTION_TOLERANCE;
     lines.push(
       `${r.pipeline} with the report's settings: NMI ${r.nmi.toFixed(3)} vs the published ${r.publishedNmi!.toFixed(3)} ` +
-        `(${r.delta! >= 0 ? '+' : ''}${r.delta!.toFixed(3)}): ${ok ? `reproduced within ±${REPRODUCTION_TOLERANCE}` : `not within ±${REPRODUCTION_TOLERANCE}`}.`,
+        `(${formatDelta(r.delta!)}): ${ok ? `reproduced within ±${REPRODUCTION_TOLERANCE}` : `not within ±${REPRODUCTION_TOLERANCE}`}.`,
     );
   }
   const improved = rows.filter((r) => r.variant === 'improved' && r.publishedNmi !== undefined);
   for (const r of improved) {
     lines.push(
-      `${r.pipeline} with improved settings: NMI ${r.nmi.toFixed(3)}, ${r.delta! > 0 ? 'above' : 'not above'} the published ${r.publishedNmi!.toFixed(3)} (${r.delta! >= 0 ? '+' : ''}${r.delta!.toFixed(3)}).`,
+      `${r.pipeline} with improved settings: NMI ${r.nmi.toFixed(3)}, ${r.delta! > 0 ? 'above' : 'not above'} the published ${r.publishedNmi!.toFixed(3)} (${formatDelta(r.delta!)}).`,
     );
   }
   const worst = rows.reduce((a, b) => (b.acc < a.acc ? b : a));

@@ -45,3 +45,10 @@ test('the index page links every notebook, escapes errors, and shows the table',
   assert.match(html, /&lt;oops&gt; &amp; co/);
   assert.equal((html.match(/<tr><td>/g) ?? []).length, 4);
 });
+
+test('formatDelta never prints -0.000', async () => {
+  const { formatDelta } = await import('../../src/report/summary.js');
+  assert.equal(formatDelta(-0.0002), '±0.000');
+  assert.equal(formatDelta(0.0123), '+0.012');
+  assert.equal(formatDelta(-0.0246), '-0.025');
+});
