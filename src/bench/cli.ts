@@ -1,10 +1,44 @@
 /**
- * `npm run bench -- [case ...]`: runs each case in its own child process (so peak RSS and the
- * TF.js backend are per case) and prints one JSON line per case on stdout.
- * `--list` prints the case names. Progress and diagnostics go to stderr.
+ * `npm run bench -- [case ...] [--repeat N] [--no-reference]`: runs each case in its own child
+ * process (so peak RSS and the TF.js backend are per case) and prints one JSON line per case on
+ * stdout. With `--repeat N` each case runs N times and the line holds the median seconds (and
+ * every run's seconds in `runs`). Cases that have a scikit-learn twin in
+ * `bench/sklearn_reference.py` also run it, right after ours in the same invocation, and add
+ * `reference` (its line) and `ratioToReference` (our median seconds / its median seconds): machines
+ * are noisy, so compare ratios measured together. `--list` prints the case names. Progress and
+ * diagnostics go to stderr.
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { BENCH_CASES } from './cases/index.js';
+
+const REFERENCE_SCRIPT = path.resolve(__dirname, '..', '..', 'bench', 'sklearn_reference.py');
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+/** The case names the scikit-learn reference script knows (empty when it cannot run here). */
+function referenceCases(): Set<string> {
+  try {
+    return new Set(execFileSync(PYTHON, [REFERENCE_SCRIPT, '--list'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean));
+  } catch {
+    return new Set();
+  }
+}
+
+function runReference(name: string): Record<string, unknown> | undefined {
+  try {
+    const out = execFileSync(PYTHON, [REFERENCE_SCRIPT, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+  } catch (err) {
+    return { error: (err as Error).message.split('\n')[0] };
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
 
 interface ChildResult { ok: boolean; line: Record<string, unknown> }
 
@@ -54,18 +88,55 @@ async function main(): Promise<void> {
     for (const c of BENCH_CASES) console.log(`${c.name}\t${c.description}`);
     return;
   }
-  const unknown = args.filter((a) => !BENCH_CASES.some((c) => c.name === a));
+  const repeatAt = args.indexOf('--repeat');
+  const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 1;
+  if (!Number.isInteger(repeat) || repeat < 1) {
+    console.error(`--repeat takes a whole number >= 1, got '${args[repeatAt + 1]}'.`);
+    process.exitCode = 2;
+    return;
+  }
+  const withReference = !args.includes('--no-reference');
+  const caseArgs = args.filter((a, i) => !a.startsWith('--') && !(repeatAt >= 0 && i === repeatAt + 1));
+  const unknown = caseArgs.filter((a) => !BENCH_CASES.some((c) => c.name === a));
   if (unknown.length > 0) {
     console.error(`Unknown bench case(s): ${unknown.join(', ')}. Known: ${BENCH_CASES.map((c) => c.name).join(', ')}.`);
     process.exitCode = 2;
     return;
   }
-  const names = args.length > 0 ? args : BENCH_CASES.map((c) => c.name);
+  const names = caseArgs.length > 0 ? caseArgs : BENCH_CASES.map((c) => c.name);
+  const references = withReference ? referenceCases() : new Set<string>();
   let failed = 0;
   for (const name of names) {
-    process.stderr.write(`bench: ${name} ...\n`);
-    const { ok, line } = await runInChild(name);
-    if (!ok) failed++;
+    const lines: Record<string, unknown>[] = [];
+    const refs: Record<string, unknown>[] = [];
+    let ok = true;
+    for (let r = 0; r < repeat && ok; r++) {
+      process.stderr.write(`bench: ${name} (run ${r + 1}/${repeat}) ...\n`);
+      const result = await runInChild(name);
+      ok = result.ok && !('skipped' in result.line);
+      lines.push(result.line);
+      if (ok && references.has(name)) {
+        process.stderr.write(`bench: ${name}: scikit-learn reference (run ${r + 1}/${repeat}) ...\n`);
+        refs.push(runReference(name)!);
+      }
+    }
+    if (!ok) {
+      if (!('skipped' in lines[lines.length - 1]!)) failed++;
+      console.log(JSON.stringify(lines[lines.length - 1]));
+      continue;
+    }
+    const seconds = lines.map((l) => Number(l.seconds));
+    const mid = median(seconds);
+    const line: Record<string, unknown> = { ...lines.find((l) => Number(l.seconds) === mid) ?? lines[0], seconds: round(mid) };
+    if (repeat > 1) line.runs = seconds.map((x) => round(x));
+    const refSeconds = refs.map((x) => Number(x.seconds)).filter(Number.isFinite);
+    if (refSeconds.length > 0) {
+      const refMid = median(refSeconds);
+      line.reference = { ...(refs.find((x) => Number(x.seconds) === refMid) ?? refs[0]), seconds: round(refMid) };
+      line.ratioToReference = round(mid / refMid);
+    } else if (refs.length > 0) {
+      line.reference = refs[0];
+    }
     console.log(JSON.stringify(line));
   }
   if (failed > 0) process.exitCode = 1;
