@@ -35,7 +35,7 @@ if (( ${#missing[@]} > 0 )) && [[ "${FMNIST_SKIP_APT:-0}" != 1 ]]; then
     say "installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q >&2 || { say "apt-get update failed (no network?). Install by hand: apt-get install ${missing[*]}"; exit 1; }
-    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+    apt-get install -y -q "${missing[@]}" >&2
   else
     say "missing system packages: ${missing[*]}"
     if command -v apt-get >/dev/null 2>&1; then
