@@ -16,7 +16,7 @@ import {
   NotFittedError, assertNever, checkFiniteMatrix, checkInteger, checkNumber, checkOneOf, warnNotConverged,
 } from '../util/validate.js';
 import { KMeans } from './kmeans.js';
-import { activeTf } from './kmeans-kernels.js';
+import { activeTf } from '../tf/backend.js';
 import {
   type CovarianceType, type GmmEngine, covarianceShape, covarianceSize, jsEngine,
   precisionCholesky, tfjsEngine,

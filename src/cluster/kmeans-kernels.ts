@@ -13,7 +13,7 @@
  * @module
  */
 import type { Matrix } from '../util/matrix.js';
-import { activeBackend, type TF } from '../tf/backend.js';
+import { activeTf, type TF } from '../tf/backend.js';
 
 /** Which implementation computes the distances (see the module comment). */
 export type KernelName = 'js' | 'tfjs';
@@ -87,17 +87,6 @@ export function jsKernel(x: Matrix, rowNorms = rowSquaredNorms(x)): DistanceKern
     },
     dispose() { /* nothing to free */ },
   };
-}
-
-/**
- * The TF.js namespace of the backend chosen by `initBackend()`, or undefined when no backend
- * was initialised in this process. (Synchronous: the module is already loaded by then.)
- */
-export function activeTf(): TF | undefined {
-  const backend = activeBackend();
-  if (backend === undefined) return undefined;
-  // initBackend() loaded exactly this module; require() returns the cached instance.
-  return require(backend === 'tensorflow' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs') as TF;
 }
 
 /**

@@ -17,10 +17,11 @@ import {
   NotFittedError, assertNever, checkFiniteMatrix, checkInteger, checkNumber, checkOneOf, warnNotConverged,
 } from '../util/validate.js';
 import {
-  activeTf, assignLabels, clusterSums, exactInertia, jsKernel, rowSquaredNorms, squaredDistances, tfjsKernel,
+  assignLabels, clusterSums, exactInertia, jsKernel, rowSquaredNorms, squaredDistances, tfjsKernel,
   updateClusterSums, type DistanceKernel,
 } from './kmeans-kernels.js';
 import { kmeansPlusPlus, randomRows } from './kmeans-init.js';
+import { activeTf } from '../tf/backend.js';
 
 /** How the initial centres are chosen. A Matrix gives them explicitly (k × d). */
 export type KMeansInit = 'kmeans++' | 'random' | Matrix;

@@ -95,6 +95,15 @@ export function activeBackend(): BackendName | undefined {
 }
 
 /**
+ * The `tf` namespace chosen by {@link initBackend}, or undefined before it ran. Synchronous, for
+ * estimators whose `fit` is synchronous (KMeans, GaussianMixture) and use TF.js only when a
+ * backend is already up.
+ */
+export function activeTf(): TF | undefined {
+  return active?.tf;
+}
+
+/**
  * The selected backend, whether wasm runs with SIMD, and which kernel fixes are active, or
  * undefined before {@link initBackend} ran.
  * @example
