@@ -30,6 +30,11 @@ export interface DistanceKernel {
    * centre-major m × n values (may be the kernel's own buffer, valid until the next call).
    */
   dots(centres: Float64Array, m: number): ArrayLike<number>;
+  /**
+   * Dot products of the `count` rows listed in `rows` with m centres: `out[r * m + c]` for the
+   * r-th listed row (row-major count × m; may be the kernel's own buffer, valid until the next call).
+   */
+  dotsRows(rows: Int32Array, count: number, centres: Float64Array, m: number): ArrayLike<number>;
   /** Frees backend memory (the X tensor of the tfjs kernel). Idempotent. */
   dispose(): void;
 }
@@ -85,6 +90,20 @@ export function jsKernel(x: Matrix, rowNorms = rowSquaredNorms(x)): DistanceKern
       }
       return out;
     },
+    dotsRows(rows, count, centres, m) {
+      const { data, cols: d } = x;
+      const out = new Float64Array(count * m);
+      for (let r = 0; r < count; r++) {
+        const o = rows[r]! * d;
+        for (let c = 0; c < m; c++) {
+          const co = c * d;
+          let s0 = 0;
+          for (let j = 0; j < d; j++) s0 += data[o + j]! * centres[co + j]!;
+          out[r * m + c] = s0;
+        }
+      }
+      return out;
+    },
     dispose() { /* nothing to free */ },
   };
 }
@@ -133,6 +152,33 @@ export function tfjsKernel(x: Matrix, rowNorms = rowSquaredNorms(x)): DistanceKe
       }
       return out;
     },
+    dotsRows(rows, count, centres, m) {
+      if (disposed) throw new Error('tfjs distance kernel used after dispose().');
+      // The listed rows, gathered in JS (contiguous row copies) in chunks that bound the memory
+      // (the wasm heap keeps its high-water mark), times Cᵀ: [chunk, d] · [d, m].
+      const cT = new Float32Array(d * m);
+      for (let c = 0; c < m; c++) for (let j = 0; j < d; j++) cT[j * m + c] = centres[c * d + j]!;
+      const b = tf.tensor2d(cT, [d, m], 'float32');
+      const result = new Float32Array(count * m);
+      const gathered = new Float32Array(Math.min(count, GATHER_CHUNK) * d);
+      try {
+        for (let start = 0; start < count; start += GATHER_CHUNK) {
+          const size = Math.min(GATHER_CHUNK, count - start);
+          for (let r = 0; r < size; r++) {
+            const o = rows[start + r]! * d;
+            gathered.set(x.data.subarray(o, o + d), r * d);
+          }
+          const a = tf.tensor2d(gathered.subarray(0, size * d), [size, d], 'float32');
+          const prod = tf.matMul(a, b);
+          result.set(prod.dataSync() as Float32Array, start * m);
+          prod.dispose();
+          a.dispose();
+        }
+      } finally {
+        b.dispose();
+      }
+      return result;
+    },
     dispose() {
       if (disposed) return;
       disposed = true;
@@ -155,6 +201,9 @@ function transposeInto(src: Float32Array, start: number, size: number, d: number
     }
   }
 }
+
+/** Rows gathered per product in `dotsRows` of the tfjs kernel. */
+const GATHER_CHUNK = 4096;
 
 /** Columns of Xᵀ per backend tensor in the tfjs kernel. */
 const TFJS_BLOCK = 8192;
@@ -271,5 +320,124 @@ export function updateClusterSums(
       sums[ao + j] -= v;
       sums[bo + j] += v;
     }
+  }
+}
+
+/**
+ * Per-row distance bounds of Hamerly's algorithm: `upper[i]` ≥ the distance of row i to its
+ * assigned centre, `lower[i]` ≤ its distance to every other centre. Valid across iterations once
+ * {@link moveBounds} has applied each iteration's centre movements.
+ */
+export interface DistanceBounds {
+  readonly upper: Float64Array;
+  readonly lower: Float64Array;
+  /** False until the first full assignment has set the bounds. */
+  initialised: boolean;
+}
+
+export function createBounds(n: number): DistanceBounds {
+  return { upper: new Float64Array(n), lower: new Float64Array(n), initialised: false };
+}
+
+/**
+ * Relative safety margin of the skip test: distances come from float32 products, so a row is
+ * skipped only when its bounds clear the test by this fraction (the assignment then provably
+ * equals a full recomputation up to that rounding).
+ */
+const BOUND_MARGIN = 1e-2;
+/** Above this fraction of rows to recompute, the full product (with the packed Xᵀ) is faster. */
+const BOUNDED_FULL_FRACTION = 0.5;
+
+/**
+ * The assignment step of Lloyd's algorithm with Hamerly's bounds: the same labels as
+ * {@link assignLabels}, but rows whose upper bound is below both their lower bound and half the
+ * distance from their centre to the nearest other centre keep their label without computing any
+ * distance. Late iterations, where few rows change, cost a fraction of a full step. `dist[i]` is
+ * updated only for recomputed rows (callers needing every distance recompute them).
+ * @returns the number of labels that changed.
+ */
+export function assignLabelsBounded(
+  kernel: DistanceKernel, centres: Float64Array, k: number, labels: Int32Array, dist: Float64Array, bounds: DistanceBounds,
+): number {
+  const n = kernel.x.rows;
+  const d = kernel.x.cols;
+  const cn = centreSquaredNorms(centres, k, d);
+  const xn = kernel.rowNorms;
+  const { upper, lower } = bounds;
+  let rows: Int32Array;
+  let count: number;
+  if (!bounds.initialised) {
+    rows = Int32Array.from({ length: n }, (_, i) => i);
+    count = n;
+  } else {
+    // s[c]: half the distance from centre c to its nearest other centre.
+    const half = new Float64Array(k).fill(Infinity);
+    for (let a = 0; a < k; a++) {
+      for (let b = a + 1; b < k; b++) {
+        let s2 = 0;
+        for (let j = 0; j < d; j++) {
+          const v = centres[a * d + j]! - centres[b * d + j]!;
+          s2 += v * v;
+        }
+        const h = Math.sqrt(s2) / 2;
+        if (h < half[a]!) half[a] = h;
+        if (h < half[b]!) half[b] = h;
+      }
+    }
+    rows = new Int32Array(n);
+    count = 0;
+    for (let i = 0; i < n; i++) {
+      const m = Math.max(half[labels[i]!]!, lower[i]!);
+      if (upper[i]! > m * (1 - BOUND_MARGIN)) rows[count++] = i;
+    }
+  }
+  const full = count > BOUNDED_FULL_FRACTION * n;
+  const dots = full ? kernel.dots(centres, k) : kernel.dotsRows(rows, count, centres, k);
+  let changed = 0;
+  for (let r = 0; r < count; r++) {
+    const i = rows[r]!;
+    let best = 0, second = 1;
+    let bestVal = Infinity, secondVal = Infinity;
+    for (let c = 0; c < k; c++) {
+      const v = cn[c]! - 2 * (full ? dots[c * n + i]! : dots[r * k + c]!);
+      if (v < bestVal) { secondVal = bestVal; second = best; bestVal = v; best = c; }
+      else if (v < secondVal) { secondVal = v; second = c; }
+    }
+    void second;
+    if (labels[i] !== best) { labels[i] = best; changed++; }
+    const d1 = Math.max(xn[i]! + bestVal, 0);
+    const d2 = Math.max(xn[i]! + secondVal, 0);
+    dist[i] = d1;
+    upper[i] = Math.sqrt(d1);
+    lower[i] = k > 1 ? Math.sqrt(d2) : Infinity;
+  }
+  bounds.initialised = true;
+  return changed;
+}
+
+/**
+ * Updates the bounds after the centres moved from `before` to `after`: each upper bound grows by
+ * its own centre's movement, each lower bound shrinks by the largest movement of any other centre.
+ */
+export function moveBounds(bounds: DistanceBounds, labels: Int32Array, before: Float64Array, after: Float64Array, k: number, d: number): void {
+  const moved = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    let s2 = 0;
+    for (let j = 0; j < d; j++) {
+      const v = after[c * d + j]! - before[c * d + j]!;
+      s2 += v * v;
+    }
+    moved[c] = Math.sqrt(s2);
+  }
+  let top = -1, topVal = 0, secondVal = 0;
+  for (let c = 0; c < k; c++) {
+    if (top < 0 || moved[c]! > topVal) { secondVal = top < 0 ? 0 : topVal; topVal = moved[c]!; top = c; }
+    else if (moved[c]! > secondVal) secondVal = moved[c]!;
+  }
+  const { upper, lower } = bounds;
+  for (let i = 0; i < labels.length; i++) {
+    const a = labels[i]!;
+    upper[i]! += moved[a]!;
+    lower[i]! -= a === top ? secondVal : topVal;
   }
 }

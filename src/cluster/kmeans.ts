@@ -17,7 +17,7 @@ import {
   NotFittedError, assertNever, checkFiniteMatrix, checkInteger, checkNumber, checkOneOf, warnNotConverged,
 } from '../util/validate.js';
 import {
-  assignLabels, clusterSums, exactInertia, jsKernel, rowSquaredNorms, squaredDistances, tfjsKernel,
+  assignLabels, assignLabelsBounded, createBounds, moveBounds, clusterSums, exactInertia, jsKernel, rowSquaredNorms, squaredDistances, tfjsKernel,
   updateClusterSums, type DistanceKernel,
 } from './kmeans-kernels.js';
 import { kmeansPlusPlus, randomRows } from './kmeans-init.js';
@@ -57,7 +57,17 @@ export interface KMeansOptions {
    * data is large (n·d·k ≥ 2²²), else `ml-kmeans` for small data (n·d ≤ 2¹⁸), else `js`.
    */
   engine?: KMeansEngine;
+  /**
+   * How the assignment step avoids work: `'lloyd'` computes every distance every iteration;
+   * `'hamerly'` keeps per-row distance bounds (Hamerly 2010) and recomputes only rows whose
+   * nearest centre may have changed — the same labels and centres, far fewer distances in late
+   * iterations. `'auto'` (default): `'hamerly'` with the tfjs engine, else `'lloyd'`.
+   */
+  algorithm?: KMeansAlgorithm;
 }
+
+/** See {@link KMeansOptions.algorithm}. */
+export type KMeansAlgorithm = 'auto' | 'lloyd' | 'hamerly';
 
 const DEFAULTS = {
   nClusters: 8,
@@ -67,6 +77,7 @@ const DEFAULTS = {
   tol: 1e-4,
   seed: 0,
   engine: 'auto' as KMeansEngine,
+  algorithm: 'auto' as KMeansAlgorithm,
 };
 
 /** Size above which `engine: 'auto'` uses TF.js (when a backend is active). */
@@ -156,6 +167,8 @@ export class KMeans {
     }
     const nInit = given ? 1 : this.options.nInit;
     const engine = chooseEngine(this.options.engine, x, k, true);
+    const algorithm = this.options.algorithm;
+    const bounded = engine !== 'ml-kmeans' && (algorithm === 'hamerly' || (algorithm === 'auto' && engine === 'tfjs'));
     const tolAbs = tol * meanVariance(x);
     const rowNorms = rowSquaredNorms(x);
     const kernel = engine === 'tfjs' ? tfjsKernel(x, rowNorms) : jsKernel(x, rowNorms);
@@ -171,7 +184,7 @@ export class KMeans {
         else if (init === 'kmeans++') centres = kmeansPlusPlus(kernel, k, runRng);
         else if (init === 'random') centres = randomRows(kernel, k, runRng);
         else return assertNever(init as never, 'KMeans init');
-        const result = lloyd(kernel, centres, k, maxIter, tolAbs, mlPoints);
+        const result = lloyd(kernel, centres, k, maxIter, tolAbs, mlPoints, bounded);
         runs.push({ inertia: result.inertia, nIter: result.nIter, converged: result.converged });
         if (!best || result.inertia < best.inertia) best = result;
       }
@@ -307,6 +320,7 @@ export class KMeans {
     checkNumber('tol', o.tol, 0);
     checkNumber('seed', o.seed);
     checkOneOf('engine', o.engine, ['auto', 'ml-kmeans', 'js', 'tfjs']);
+    checkOneOf('algorithm', o.algorithm, ['auto', 'lloyd', 'hamerly']);
     if (typeof o.init === 'string') {
       checkOneOf('init', o.init as 'kmeans++' | 'random', ['kmeans++', 'random']);
     } else if (!(o.init && o.init.data instanceof Float32Array)) {
@@ -338,6 +352,7 @@ function chooseEngine(engine: KMeansEngine, x: Matrix, k: number, fitting: boole
  */
 function lloyd(
   kernel: DistanceKernel, initial: Float64Array, k: number, maxIter: number, tolAbs: number, mlPoints: number[][] | undefined,
+  bounded = false,
 ): RunResult {
   const x = kernel.x;
   const { rows: n, cols: d } = x;
@@ -347,6 +362,7 @@ function lloyd(
   const dist = new Float64Array(n);
   const sums = new Float64Array(k * d);
   const counts = new Float64Array(k);
+  const bounds = bounded ? createBounds(n) : undefined;
   let sumsValid = false;
   let strict = false;
   let converged = false;
@@ -360,6 +376,8 @@ function lloyd(
       const step = mlKmeans(mlPoints, k, { initialization: toArrays(centres, k, d), maxIterations: 1, tolerance: 0 });
       for (let i = 0; i < n; i++) labels[i] = step.clusters[i]!;
       means = step.centroids;
+    } else if (bounds) {
+      assignLabelsBounded(kernel, centres, k, labels, dist, bounds);
     } else {
       assignLabels(kernel, centres, k, labels, dist);
     }
@@ -384,6 +402,9 @@ function lloyd(
         for (let i = 0; i < n; i++) dist[i] = rowDistance(x, i, centres, labels[i]!);
       }
       if (empty.length > 0) {
+        // The bounded assignment skips rows, so their distances are stale: the farthest points
+        // must be found from exact ones.
+        if (bounds) for (let i = 0; i < n; i++) dist[i] = rowDistance(x, i, centres, labels[i]!);
         relocateEmptyClusters(x, labels, dist, empty, sums, counts);
         sumsValid = false; // sums now disagree with labels: recompute next iteration
       }
@@ -399,6 +420,7 @@ function lloyd(
       const v = next[i]! - centres[i]!;
       shift += v * v;
     }
+    if (bounds) moveBounds(bounds, labels, centres, next, k, d);
     centres = next;
     if (nIter > 1 && arraysEqual(labels, prev)) {
       strict = true;

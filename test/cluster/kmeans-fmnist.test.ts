@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KMeans, elbow } from '../../src/cluster/index.js';
-import { datasetPaths, loadIdxPair, locateDataset, stratifiedSubset } from '../../src/data/index.js';
+import { datasetPaths, loadFashionMnist, loadIdxPair, locateDataset, stratifiedSubset } from '../../src/data/index.js';
 import { initBackend } from '../../src/tf/backend.js';
 
 /** 2,000 stratified Fashion-MNIST test images (only the test files are read: fast). */
@@ -42,4 +42,19 @@ test('K-Means on 2,000 Fashion-MNIST images: labels in range, reproducible, elbo
   const { k, sse } = elbow(X, { kMax: 5, nInit: 2, seed: 0 });
   assert.deepEqual(k, [1, 2, 3, 4, 5]);
   for (let i = 1; i < sse.length; i++) assert.ok(sse[i]! < sse[i - 1]!, `SSE(k=${k[i]}) = ${sse[i]} < SSE(k=${k[i - 1]}) = ${sse[i - 1]}`);
+});
+
+test("Hamerly's bounded assignment gives exactly Lloyd's result on 3,000 Fashion-MNIST images", async () => {
+  await initBackend();
+  const { train } = await loadFashionMnist({ verify: false });
+  const X = stratifiedSubset(train, 3000, 4).images;
+  for (const engine of ['tfjs', 'js'] as const) {
+    const lloyd = new KMeans({ nClusters: 10, nInit: 2, seed: 3, engine, algorithm: 'lloyd' }).fit(X);
+    const hamerly = new KMeans({ nClusters: 10, nInit: 2, seed: 3, engine, algorithm: 'hamerly' }).fit(X);
+    assert.deepEqual(hamerly.labels, lloyd.labels, `${engine}: labels`);
+    assert.deepEqual(hamerly.runs.map((r) => r.nIter), lloyd.runs.map((r) => r.nIter), `${engine}: iterations per run`);
+    assert.ok(Math.abs(hamerly.inertia - lloyd.inertia) <= 1e-9 * lloyd.inertia, `${engine}: inertia`);
+    const a = hamerly.clusterCenters.data, b = lloyd.clusterCenters.data;
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-6, `${engine}: centre value ${i}`);
+  }
 });

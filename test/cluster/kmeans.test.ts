@@ -57,13 +57,20 @@ test("engine 'tfjs' without an initialised backend is a clear error", () => {
 
 const ENGINES: KMeansEngine[] = ['ml-kmeans', 'js', 'tfjs'];
 
-for (const engine of ENGINES) {
+// tfjs runs Hamerly's bounded assignment by default ('auto'); js is checked with both.
+const VARIANTS: { engine: KMeansEngine; algorithm: 'auto' | 'lloyd' | 'hamerly' }[] = [
+  ...ENGINES.map((engine) => ({ engine, algorithm: 'auto' as const })),
+  { engine: 'js', algorithm: 'hamerly' },
+  { engine: 'tfjs', algorithm: 'lloyd' },
+];
+
+for (const { engine, algorithm } of VARIANTS) {
   for (const c of fixture.cases) {
-    test(`matches scikit-learn KMeans(init=centres, n_init=1, lloyd) [${engine}]: ${c.name}`, async () => {
+    test(`matches scikit-learn KMeans(init=centres, n_init=1, lloyd) [${engine}, ${algorithm}]: ${c.name}`, async () => {
       if (engine === 'tfjs') await initBackend();
       const X: Matrix = { data: Float32Array.from(c.X), rows: c.rows, cols: c.cols };
       const init: Matrix = { data: Float32Array.from(c.init), rows: c.k, cols: c.cols };
-      const km = new KMeans({ nClusters: c.k, init, maxIter: c.maxIter, tol: c.tol, engine });
+      const km = new KMeans({ nClusters: c.k, init, maxIter: c.maxIter, tol: c.tol, engine, algorithm });
       const warnings: string[] = [];
       const onWarning = (w: Error): void => { warnings.push(w.name); };
       process.on('warning', onWarning);
@@ -161,14 +168,14 @@ test('same seed, same result; random init works; given centres make one run', ()
   assert.equal(new KMeans().options.nClusters, 8);
 });
 
-for (const engine of ['ml-kmeans', 'js'] as const) {
-  test(`an emptied cluster is re-seeded from the farthest point, never NaN [${engine}]`, () => {
+for (const [engine, algorithm] of [['ml-kmeans', 'auto'], ['js', 'lloyd'], ['js', 'hamerly']] as const) {
+  test(`an emptied cluster is re-seeded from the farthest point, never NaN [${engine}, ${algorithm}]`, () => {
     // Three tight groups; two of the four initial centres coincide, so one cluster is empty
     // after the first assignment (ties go to the first centre).
     const pts = [[0, 0], [0.1, 0], [0, 0.1], [10, 10], [10.1, 10], [20, 0], [20, 0.1], [20.1, 0], [40, 40]];
     const X: Matrix = { data: Float32Array.from(pts.flat()), rows: pts.length, cols: 2 };
     const init: Matrix = { data: Float32Array.from([0, 0, 10, 10, 10, 10, 20, 0]), rows: 4, cols: 2 };
-    const km = new KMeans({ nClusters: 4, init, engine }).fit(X);
+    const km = new KMeans({ nClusters: 4, init, engine, algorithm }).fit(X);
     for (const v of km.clusterCenters.data) assert.ok(Number.isFinite(v));
     assert.equal(new Set(km.labels).size, 4, 'all four clusters are used');
     // The far point (40, 40) is the farthest from its centre: it becomes its own cluster.
