@@ -1,6 +1,6 @@
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { TF } from '../backend.js';
-import { callKernel, heapF32, kernelLookup, type WasmBackendLike } from './util.js';
+import { callKernel, heapF32, kernelLookup, type Conv2DGradAttrs, type WasmBackendLike } from './util.js';
 
 /** Geometry shared by the im2col-style helpers (NHWC, dilation 1). */
 export interface FilterGradGeometry {
@@ -73,11 +73,7 @@ export function shiftedGradRows(dy: Float32Array, out: Float32Array, g: FilterGr
 
 
 /** Attributes of the `Conv2DBackpropFilter` kernel. */
-export interface Conv2DBackpropFilterAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | number[][];
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+export interface Conv2DBackpropFilterAttrs extends Conv2DGradAttrs {
   filterShape: [number, number, number, number];
 }
 

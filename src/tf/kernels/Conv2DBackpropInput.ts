@@ -1,13 +1,9 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { TF } from '../backend.js';
-import { callKernel, heapF32, kernelLookup, type WasmBackendLike } from './util.js';
+import { callKernel, heapF32, kernelLookup, type Conv2DGradAttrs, type WasmBackendLike } from './util.js';
 
 /** Attributes of the `Conv2DBackpropInput` kernel. */
-export interface Conv2DBackpropInputAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | number[][];
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+export interface Conv2DBackpropInputAttrs extends Conv2DGradAttrs {
   inputShape: [number, number, number, number];
 }
 

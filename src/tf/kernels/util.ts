@@ -57,3 +57,11 @@ export function cpuF32(backend: CpuBackendLike, t: TensorInfo): Float32Array {
   if (!(v instanceof Float32Array)) throw new TypeError(`Expected float32 values, got dtype '${t.dtype}'.`);
   return v;
 }
+
+/** Attributes shared by the two conv2d gradient kernels (as TF.js declares them). */
+export interface Conv2DGradAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | number[][];
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
