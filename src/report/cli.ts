@@ -1,7 +1,8 @@
 /**
- * `npm run report`: executes every notebook in `notebooks/` in order at the scale chosen by
- * REPORT_SCALE (`full` by default, `smoke` for CI), then exports HTML into `reports/` with an
- * `index.html` that links the pages and shows the summary table.
+ * `npm run report [-- name-filter ...]`: executes every notebook in `notebooks/` (or
+ * `$REPORT_NOTEBOOKS_DIR`) in order at the scale chosen by REPORT_SCALE (`full` by default, `smoke`
+ * for CI), then exports HTML into `reports/` (or `$REPORT_OUT_DIR`) with an `index.html` that links
+ * the pages and shows the summary table.
  *
  * Progress goes to stdout (one line per notebook, one per cell); a failing cell is reported with
  * notebook name, cell number and the error text that tslab wrote to stderr.
@@ -65,7 +66,8 @@ async function main(): Promise<void> {
   const outDir = path.resolve(process.env.REPORT_OUT_DIR ?? path.join(PROJECT_ROOT, 'reports'));
   mkdirSync(path.join(outDir, 'notebooks'), { recursive: true });
   const only = process.argv.slice(2);
-  const notebooks = listNotebooks().filter((f) => only.length === 0 || only.some((o) => path.basename(f).includes(o)));
+  const notebooksDir = process.env.REPORT_NOTEBOOKS_DIR ? path.resolve(process.env.REPORT_NOTEBOOKS_DIR) : undefined;
+  const notebooks = listNotebooks(notebooksDir).filter((f) => only.length === 0 || only.some((o) => path.basename(f).includes(o)));
   const env = {
     ...process.env,
     [SCALE_ENV]: scale,

@@ -1,0 +1,46 @@
+/**
+ * A failing notebook cell is reported with the notebook's name, the cell number and the error text
+ * that tslab writes to stderr only (nbclient's own error is empty), and the run exits non-zero.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function notebook(cells: string[]): string {
+  return JSON.stringify({
+    cells: cells.map((source, i) => ({ cell_type: 'code', execution_count: null, id: `c${i}`, metadata: {}, outputs: [], source })),
+    metadata: { kernelspec: { display_name: 'TypeScript (tslab)', language: 'typescript', name: 'tslab' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  });
+}
+
+test('a failing cell is named with notebook, cell number and the error text; the others still run', { timeout: 5 * 60_000 }, () => {
+  const dir = tempDir('fmnist-nb-');
+  const nbDir = path.join(dir, 'notebooks');
+  mkdirSync(nbDir);
+  writeFileSync(path.join(nbDir, '01-ok.ipynb'), notebook(['const a: number = 1;', 'a + 1']));
+  writeFileSync(path.join(nbDir, '02-broken.ipynb'), notebook(['const b = 2;', "const c: number = 'not a number';", 'b']));
+  writeFileSync(path.join(nbDir, '03-throws.ipynb'), notebook(["throw new Error('the data folder is empty');"]));
+  const out = path.join(dir, 'out');
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'report', 'cli.js')], {
+    cwd: ROOT,
+    env: { ...process.env, REPORT_SCALE: 'smoke', REPORT_OUT_DIR: out, REPORT_NOTEBOOKS_DIR: nbDir, FMNIST_CACHE_DIR: path.join(dir, 'cache') },
+    encoding: 'utf8',
+  });
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  assert.match(run.stdout, /01-ok: ok/);
+  assert.match(run.stdout, /02-broken: FAILED at cell 2/);
+  assert.match(run.stdout, /Type 'string' is not assignable to type 'number'/);
+  assert.match(run.stdout, /03-throws: FAILED at cell 1/);
+  assert.match(run.stdout, /the data folder is empty/);
+  assert.match(run.stdout, /1\/3 notebooks ok/);
+  const index = readFileSync(path.join(out, 'index.html'), 'utf8');
+  assert.match(index, /failed at cell 2/);
+  assert.ok(existsSync(path.join(out, '02-broken.html')), 'the failing notebook is still exported, outputs up to the error');
+});
