@@ -1,1 +1,2 @@
+export * from './eigen.js';
 export * from './pca.js';

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jacobiEigen, pca2d, projectGaussians, topEigen } from '../../src/plots/index.js';
+import { pca2d, projectGaussians } from '../../src/plots/index.js';
+import { jacobiEigen, topEigen } from '../../src/decomposition/index.js';
 import type { Matrix } from '../../src/util/matrix.js';
 
 interface PcaCase {
