@@ -12,6 +12,7 @@ import { execFileSync, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { BENCH_CASES } from './cases/index.js';
+import { median, round } from './stats.js';
 
 const REFERENCE_SCRIPT = path.resolve(__dirname, '..', '..', 'bench', 'sklearn_reference.py');
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -34,11 +35,6 @@ function runReference(name: string): Record<string, unknown> | undefined {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 interface ChildResult { ok: boolean; line: Record<string, unknown> }
 
@@ -76,10 +72,6 @@ async function child(name: string): Promise<void> {
   }
 }
 
-function round(x: number, digits = 3): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

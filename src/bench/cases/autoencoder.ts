@@ -1,4 +1,5 @@
 import type { BenchCase } from '../types.js';
+import { median, round } from '../stats.js';
 
 /** Environment variable: number of training images for `ae-epoch` (default 60000, the full split). */
 export const BENCH_AE_IMAGES_ENV = 'BENCH_AE_IMAGES';
@@ -39,9 +40,9 @@ export const aeEpoch: BenchCase = {
     return {
       images: requested,
       epochs: 1,
-      msPer1kImages: Math.round((trainMs / requested) * 1000 * 10) / 10,
-      trainSeconds: Math.round(trainMs) / 1000,
-      validationSeconds: Math.round((h.seconds * 1000 - trainMs)) / 1000,
+      msPer1kImages: round((trainMs / requested) * 1000, 1),
+      trainSeconds: round(trainMs / 1000),
+      validationSeconds: round(h.seconds - trainMs / 1000),
       firstBatchMs: Math.round(firstBatchMs),
       loss: h.loss,
       valLoss: h.valLoss,
@@ -71,7 +72,6 @@ export const encode10k: BenchCase = {
       times.push((performance.now() - t0) / 1000);
     }
     ae.dispose();
-    times.sort((a, b) => a - b);
-    return { images: test.images.rows, codeSize, seconds: times[1]!, runs: times };
+    return { images: test.images.rows, codeSize, seconds: median(times), runs: times.sort((a, b) => a - b) };
   },
 };

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BenchCase, BenchContext } from '../types.js';
 import type { Matrix } from '../../util/matrix.js';
-import { ari, clusteringAccuracy, nmi } from '../../metrics/index.js';
+import { clusterScores, round } from '../stats.js';
 import { ArtifactStore } from '../../notebook/artifacts.js';
 
 /**
@@ -81,11 +81,10 @@ function gmmCase(name: string, covarianceType: 'full' | 'diag'): BenchCase {
       const fitSeconds = (performance.now() - t0) / 1000;
       const pred = gm.predict(codesTest);
       const seconds = (performance.now() - t0) / 1000;
-      const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
-      const scores = { nmi: round4(nmi(test.labels, pred)), ari: round4(ari(test.labels, pred)), acc: round4(clusteringAccuracy(test.labels, pred)) };
+      const scores = clusterScores(test.labels, pred);
       return {
         seconds, fitSeconds, engine: gm.engine, nIter: gm.nIter, converged: gm.converged,
-        lowerBound: Math.round(gm.lowerBound * 1e4) / 1e4, secondsPerIter: Math.round((fitSeconds / Math.max(1, gm.nIter)) * 1e3) / 1e3,
+        lowerBound: round(gm.lowerBound, 4), secondsPerIter: round(fitSeconds / Math.max(1, gm.nIter)),
         data: cached ? 'autoencoder codes' : 'random projection of the pixels',
         ...scores,
       };

@@ -1,6 +1,6 @@
 import type { BenchCase } from '../types.js';
 
-import { ari, clusteringAccuracy, nmi } from '../../metrics/index.js';
+import { clusterScores } from '../stats.js';
 
 /**
  * K-Means on the raw pixels (60,000 × 784 train), `nInit` k-means++ runs, then predict the
@@ -32,9 +32,7 @@ function kmeansRaw(nInit: number): BenchCase {
         nIterPerInit: km.runs.map((r) => r.nIter),
         converged: km.converged,
         inertia: km.inertia,
-        nmi: round4(nmi(test.labels, pred)),
-        ari: round4(ari(test.labels, pred)),
-        acc: round4(clusteringAccuracy(test.labels, pred)),
+        ...clusterScores(test.labels, pred),
       };
     },
   };
@@ -42,7 +40,3 @@ function kmeansRaw(nInit: number): BenchCase {
 
 export const kmeansRawNinit1 = kmeansRaw(1);
 export const kmeansRawNinit10 = kmeansRaw(10);
-
-function round4(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
-}

@@ -1,6 +1,7 @@
 import type { BenchCase, BenchContext } from '../types.js';
 import type { TF } from '../../tf/backend.js';
 import type { KernelFixName } from '../../tf/kernels/index.js';
+import { median, round } from '../stats.js';
 
 /** Options of the training-step bench, from the environment (it runs in a bench child process). */
 const STEPS = Number(process.env.TF_BENCH_STEPS ?? 15);
@@ -26,10 +27,6 @@ function buildAutoencoder(tf: TF) {
   });
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 /** Median ms per training step (forward, backward, adam update) on a fixed batch of 128. */
 function timeSteps(tf: TF, steps: number, afterWarmup?: () => void): { ms: number; totalMs: number; loss: number } {
@@ -120,7 +117,7 @@ async function profileStep(tf: TF): Promise<{ wallMs: number; kernelMs: Record<s
     kernelMs[k.name] = (kernelMs[k.name] ?? 0) + ms;
     totalKernelMs += ms;
   }
-  for (const name of Object.keys(kernelMs)) kernelMs[name] = Math.round(kernelMs[name]! * 10) / 10;
+  for (const name of Object.keys(kernelMs)) kernelMs[name] = round(kernelMs[name]!, 1);
   x.dispose();
   model.dispose();
   optimizer.dispose();
@@ -140,7 +137,7 @@ export const tfTrainStep: BenchCase = {
   description: 'ms per batch of 128 for one autoencoder training step: minimal vs all kernel fixes, with a per-kernel profile.',
   async run({ tf, backend }: BenchContext) {
     const { CORRECTNESS_FIXES, KERNEL_FIXES, registerKernelFixes, unregisterKernelFixes } = await import('../../tf/kernels/index.js');
-    const out: Record<string, unknown> = { batch: BATCH, steps: STEPS, loadavg: Math.round(require('node:os').loadavg()[0] * 100) / 100 };
+    const out: Record<string, unknown> = { batch: BATCH, steps: STEPS, loadavg: round(require('node:os').loadavg()[0], 2) };
     if (backend === 'wasm') {
       // Three kernel sets, interleaved over two rounds (the machine is shared: compare in one run).
       const variants: Record<string, readonly KernelFixName[]> = {
@@ -161,20 +158,20 @@ export const tfTrainStep: BenchCase = {
       }
       registerKernelFixes(tf, 'wasm');
       const best = (name: string) => Math.min(...ms[name]!);
-      const epoch = (m: number) => Math.round((m * 60000) / BATCH / 100) / 10;
+      const epoch = (m: number) => round((m * 60000) / BATCH / 1000, 1);
       Object.assign(out, {
-        msPerBatchMinimal: Math.round(best('minimal') * 10) / 10,
-        msPerBatchCorrectness: Math.round(best('correctness') * 10) / 10,
-        msPerBatch: Math.round(best('all') * 10) / 10,
-        speedupVsMinimal: Math.round((best('minimal') / best('all')) * 100) / 100,
+        msPerBatchMinimal: round(best('minimal'), 1),
+        msPerBatchCorrectness: round(best('correctness'), 1),
+        msPerBatch: round(best('all'), 1),
+        speedupVsMinimal: round(best('minimal') / best('all'), 2),
         epoch60kSecondsMinimal: epoch(best('minimal')),
         epoch60kSeconds: epoch(best('all')),
-        roundsMs: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v.map((x) => Math.round(x * 10) / 10)])),
+        roundsMs: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v.map((x) => round(x, 1))])),
         loss,
       });
     } else {
       const all = timeSteps(tf, STEPS);
-      Object.assign(out, { msPerBatch: Math.round(all.ms * 10) / 10, epoch60kSeconds: Math.round((all.ms * 60000) / BATCH / 100) / 10 });
+      Object.assign(out, { msPerBatch: round(all.ms, 1), epoch60kSeconds: round((all.ms * 60000) / BATCH / 1000, 1) });
     }
     // Faithful per-kernel times: timers around every kernel during a few ordinary steps.
     const inst = instrumentKernels(tf, backend);
@@ -186,12 +183,12 @@ export const tfTrainStep: BenchCase = {
     for (const [name, { ms }] of [...inst.totals].sort((a, b) => b[1].ms - a[1].ms)) {
       const perStepMs = ms / n;
       kernelTotal += perStepMs;
-      if (perStepMs >= 0.2) perStep[name] = Math.round(perStepMs * 10) / 10;
+      if (perStepMs >= 0.2) perStep[name] = round(perStepMs, 1);
     }
     Object.assign(out, {
-      instrumentedMsPerBatch: Math.round((wrapped.totalMs / n) * 10) / 10,
-      kernelMsPerBatch: Math.round(kernelTotal * 10) / 10,
-      glueMsPerBatch: Math.round((wrapped.totalMs / n - kernelTotal) * 10) / 10,
+      instrumentedMsPerBatch: round((wrapped.totalMs / n), 1),
+      kernelMsPerBatch: round(kernelTotal, 1),
+      glueMsPerBatch: round((wrapped.totalMs / n - kernelTotal), 1),
       kernelMsByName: perStep,
     });
     const prof = await profileStep(tf);
