@@ -179,31 +179,38 @@ export function showComparison(runs: readonly ComparedRun[], options: { publishe
   });
 }
 
-/** One seeded run of a clustering, for {@link runSeeds}. */
-export interface SeededRun {
+/** One seeded run of a clustering, for {@link runSeeds}: its scores and, when kept, its fitted model. */
+export interface SeededRun<M = never> {
   readonly seed: number;
   readonly evaluation: Evaluation;
   readonly seconds: number;
+  readonly model?: M;
 }
 
 /**
  * Runs a seeded clustering once per seed and returns every run plus the median one by NMI
  * (lower middle for an even count). Results that depend on the initialisation (a GMM with one
- * start) are reported this way instead of by one lucky or unlucky seed.
+ * start) are reported this way instead of by one lucky or unlucky seed. `run` returns the
+ * evaluation, or `{ evaluation, model }` to keep each fitted model (e.g. to plot the median one
+ * without fitting it again).
  */
-export function runSeeds(seeds: readonly number[], run: (seed: number) => Evaluation): { runs: SeededRun[]; median: SeededRun } {
+export function runSeeds<M = never>(
+  seeds: readonly number[],
+  run: (seed: number) => Evaluation | { evaluation: Evaluation; model: M },
+): { runs: SeededRun<M>[]; median: SeededRun<M> } {
   if (seeds.length === 0) throw new RangeError('runSeeds: seeds must list at least one seed.');
-  const runs = seeds.map((seed) => {
+  const runs = seeds.map((seed): SeededRun<M> => {
     const t0 = performance.now();
-    const evaluation = run(seed);
-    return { seed, evaluation, seconds: (performance.now() - t0) / 1000 };
+    const out = run(seed);
+    const seconds = (performance.now() - t0) / 1000;
+    return 'model' in out ? { seed, evaluation: out.evaluation, seconds, model: out.model } : { seed, evaluation: out, seconds };
   });
   const sorted = [...runs].sort((a, b) => a.evaluation.nmi - b.evaluation.nmi);
   return { runs, median: sorted[Math.floor((sorted.length - 1) / 2)]! };
 }
 
 /** A table of seeded runs (NMI, ARI, ACC, seconds per seed), marking the median. */
-export function showSeedRuns(result: { runs: readonly SeededRun[]; median: SeededRun }, caption: string, display: Display = getDisplay()): void {
+export function showSeedRuns<M>(result: { runs: readonly SeededRun<M>[]; median: SeededRun<M> }, caption: string, display: Display = getDisplay()): void {
   display.showTable({
     caption,
     columns: ['seed', 'NMI', 'ARI', 'ACC', 'seconds', ''],

@@ -65,3 +65,12 @@ test('pipelineResult carries scores, sizes and settings', () => {
   const r = pipelineResult(ev, { id: 'x', name: 'X', variant: 'improved', seconds: 2, data, settings: { k: 4 } });
   assert.deepEqual([r.nmi, r.acc, r.trainImages, r.testImages, r.settings.k], [ev.nmi, ev.acc, 100, 14, 4]);
 });
+
+test('runSeeds keeps each fitted model when the run returns one, so the median model needs no refit', () => {
+  const truth = [0, 0, 1, 1];
+  const perSeed: Record<number, number[]> = { 0: [0, 0, 1, 1], 1: [0, 1, 0, 1], 2: [0, 0, 0, 1] };
+  const r = runSeeds([0, 1, 2], (seed) => ({ evaluation: evaluateClustering(truth, perSeed[seed]!), model: { fittedWith: seed } }));
+  assert.deepEqual(r.runs.map((x) => x.model), [{ fittedWith: 0 }, { fittedWith: 1 }, { fittedWith: 2 }]);
+  assert.deepEqual(r.median.model, { fittedWith: r.median.seed });
+  assert.equal(r.median.seed, 2);
+});
