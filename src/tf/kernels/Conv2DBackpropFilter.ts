@@ -1,6 +1,6 @@
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { TF } from '../backend.js';
-import { callKernel, heapF32, kernelLookup, type Conv2DGradAttrs, type WasmBackendLike } from './util.js';
+import { callKernel, heapF32, kernelLookup, matMulKernel, type Conv2DGradAttrs, type WasmBackendLike } from './util.js';
 
 /** Geometry shared by the im2col-style helpers (NHWC, dilation 1). */
 export interface FilterGradGeometry {
@@ -133,10 +133,7 @@ export function createConv2DBackpropFilterWasm(tf: TF): KernelConfig {
         // Few input channels (the first layer): dW = shifted x rows · dy, already HWIO.
         const xs = be.makeOutput([KH * KW * g.Ci, g.B * OH * OW], 'float32');
         shiftedInputRows(heapF32(be, x), heapF32(be, xs), g);
-        const dw = callKernel(kernel, 'BatchMatMul', be, { a: xs, b: { ...dy, shape: [g.B * OH * OW, g.Co] } }, {
-          transposeA: false,
-          transposeB: false,
-        } as unknown as NamedAttrMap);
+        const dw = matMulKernel(kernel, be, xs, { ...dy, shape: [g.B * OH * OW, g.Co] });
         be.disposeData(xs.dataId);
         return { ...dw, shape: [KH, KW, g.Ci, g.Co] };
       }
@@ -144,10 +141,7 @@ export function createConv2DBackpropFilterWasm(tf: TF): KernelConfig {
         // Few output channels (the last layer): dWᵀ = shifted dy rows · x, then a tiny transpose.
         const ds = be.makeOutput([KH * KW * g.Co, g.B * H * W], 'float32');
         shiftedGradRows(heapF32(be, dy), heapF32(be, ds), g);
-        const dwT = callKernel(kernel, 'BatchMatMul', be, { a: ds, b: { ...x, shape: [g.B * H * W, g.Ci] } }, {
-          transposeA: false,
-          transposeB: false,
-        } as unknown as NamedAttrMap);
+        const dwT = matMulKernel(kernel, be, ds, { ...x, shape: [g.B * H * W, g.Ci] });
         be.disposeData(ds.dataId);
         if (g.Co === 1) return { ...dwT, shape: [KH, KW, g.Ci, 1] };
         const out = be.makeOutput([KH, KW, g.Ci, g.Co], 'float32');

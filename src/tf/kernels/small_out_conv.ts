@@ -1,6 +1,6 @@
-import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
 import type { TF } from '../backend.js';
-import { callKernel, heapF32, type KernelLookup, type WasmBackendLike } from './util.js';
+import { heapF32, matMulKernel, type KernelLookup, type WasmBackendLike } from './util.js';
 
 /** Activations the small-output convolution applies itself (others go to the packaged kernel). */
 export type SmallOutActivation = 'linear' | 'relu' | 'sigmoid';
@@ -45,10 +45,7 @@ export function smallOutConv2D(
       for (let ci = 0; ci < Ci; ci++)
         for (let co = 0; co < Co; co++) m[ci * TC + t * Co + co] = w[(t * Ci + ci) * Co + co]!;
   }
-  const y = callKernel(kernel, 'BatchMatMul', be, { a: { ...x, shape: [B * H * W, Ci] }, b: wm }, {
-    transposeA: false,
-    transposeB: false,
-  } as unknown as NamedAttrMap);
+  const y = matMulKernel(kernel, be, { ...x, shape: [B * H * W, Ci] }, wm);
   be.disposeData(wm.dataId);
   const out = be.makeOutput([B, OH, OW, Co], 'float32');
   const Y = heapF32(be, y);

@@ -32,6 +32,11 @@ export function callKernel(
   return out;
 }
 
+/** `a · b` (2-D, no transposes: the flags fall off XNNPACK's fast path) through the backend's BatchMatMul. */
+export function matMulKernel(lookup: KernelLookup, backend: unknown, a: TensorInfo, b: TensorInfo): TensorInfo {
+  return callKernel(lookup, 'BatchMatMul', backend, { a, b }, { transposeA: false, transposeB: false } as unknown as NamedAttrMap);
+}
+
 /** Builds a lookup for kernels of `backendName` from `tf.getKernel`. */
 export function kernelLookup(
   getKernel: (kernelName: string, backendName: string) => KernelConfig | undefined,
