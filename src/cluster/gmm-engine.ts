@@ -8,7 +8,7 @@
  * Both take X as given (float32) and return float64 results.
  * @module
  */
-import type { Matrix } from '../util/matrix.js';
+import { columnMeans, type Matrix } from '../util/matrix.js';
 import type { TF } from '../tf/backend.js';
 import { precisionCholeskyFromCovariance } from './linalg.js';
 
@@ -115,18 +115,6 @@ export function logDetCholesky(precChol: Float64Array, type: CovarianceType, k: 
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
-
-/** Column means of X in float64. */
-export function columnMeans(x: Matrix): Float64Array {
-  const { data, rows: n, cols: d } = x;
-  const m = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    for (let j = 0; j < d; j++) m[j] += data[o + j]!;
-  }
-  for (let j = 0; j < d; j++) m[j] /= n;
-  return m;
-}
 
 /** Nk (+10·eps) and float64 means from responsibilities: the part shared by every type. */
 function nkAndMeans(x: Matrix, resp: Float64Array, k: number): { nk: Float64Array; sumR: Float64Array; means: Float64Array } {

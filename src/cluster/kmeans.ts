@@ -11,7 +11,7 @@
  * @module
  */
 import { kmeans as mlKmeans } from 'ml-kmeans';
-import { type Matrix, toMatrix } from '../util/matrix.js';
+import { columnMeans, type Matrix, toMatrix } from '../util/matrix.js';
 import { createRandom } from '../util/random.js';
 import {
   NotFittedError, assertNever, checkFiniteMatrix, checkInteger, checkNumber, checkOneOf, warnNotConverged,
@@ -509,9 +509,7 @@ function arraysEqual(a: Int32Array, b: Int32Array): boolean {
  */
 export function meanVariance(x: Matrix): number {
   const { data, rows: n, cols: d } = x;
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += data[i * d + j]!;
-  for (let j = 0; j < d; j++) mean[j]! /= n;
+  const mean = columnMeans(x);
   let total = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < d; j++) {

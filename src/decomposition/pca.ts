@@ -1,4 +1,4 @@
-import type { Matrix } from '../util/matrix.js';
+import { columnMeans, type Matrix } from '../util/matrix.js';
 import { checkFiniteMatrix, checkInteger, checkNumber, NotFittedError } from '../util/validate.js';
 import { topEigen } from './eigen.js';
 
@@ -27,13 +27,8 @@ export interface PrincipalComponents {
 export function principalComponents(X: Matrix, k: number, options: { tol?: number; maxIter?: number; name?: string } = {}): PrincipalComponents {
   const { rows: n, cols: d, data } = X;
   // Mean and covariance: C = (Σ x xᵀ − n μ μᵀ) / (n − 1), upper triangle then mirrored.
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    for (let j = 0; j < d; j++) mean[j] += data[o + j]!;
-  }
+  const mean = columnMeans(X);
   for (let j = 0; j < d; j++) {
-    mean[j]! /= n;
     if (!Number.isFinite(mean[j]!)) {
       throw new RangeError(`${options.name ?? 'PCA'}: X contains non-finite values in column ${j}; remove or impute them first.`);
     }

@@ -123,3 +123,15 @@ export function maxPerRow(m: Matrix): Float64Array {
   }
   return out;
 }
+
+/** Column means of X, accumulated in float64. */
+export function columnMeans(x: Matrix): Float64Array {
+  const { data, rows: n, cols: d } = x;
+  const m = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    for (let j = 0; j < d; j++) m[j] += data[o + j]!;
+  }
+  for (let j = 0; j < d; j++) m[j] /= n;
+  return m;
+}
