@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import { OFFICIAL_BASE_URL, OFFICIAL_FILES } from './files.js';
 import { DataFormatError } from './errors.js';
-import { md5 } from './locate.js';
+import { md5, verifyOfficialBytes } from './locate.js';
+import { isGzip } from './idx.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
 import type { OfficialFile } from './files.js';
 
 export interface DownloadOptions {
@@ -64,11 +64,12 @@ export async function downloadFashionMnist(options: DownloadOptions = {}): Promi
   return dir;
 }
 
-/** The published gzip checksum, or (for a recompressed mirror) the checksum of the content. */
+/** Gzip bytes that {@link verifyOfficialBytes} accepts: the published file or a recompressed mirror of it. */
 function isOfficial(bytes: Uint8Array, file: OfficialFile): boolean {
-  if (md5(bytes) === file.gzipMd5) return true;
+  if (!isGzip(bytes)) return false;
   try {
-    return md5(gunzipSync(bytes)) === file.payloadMd5;
+    verifyOfficialBytes(bytes, file.name, file);
+    return true;
   } catch {
     return false;
   }

@@ -75,12 +75,22 @@ export function md5(bytes: Uint8Array): string {
  * @throws DataFormatError when the file is not the official Fashion-MNIST file.
  */
 export async function verifyOfficialFile(file: string, expected: OfficialFile): Promise<Uint8Array> {
-  const bytes = await readFile(file);
+  return verifyOfficialBytes(await readFile(file), file, expected);
+}
+
+/**
+ * {@link verifyOfficialFile} for bytes already in memory (e.g. a download), `file` naming them in
+ * errors: accepted when they match the published gzip MD5, or decompress to the official content.
+ * @throws DataFormatError when they are not the official file.
+ */
+export function verifyOfficialBytes(bytes: Uint8Array, file: string, expected: OfficialFile): Uint8Array {
   const gz = isGzip(bytes);
-  if (gz && md5(bytes) === expected.gzipMd5) return gunzipFile(bytes, file);
-  if (gz && MNIST_DIGITS_GZIP_MD5[md5(bytes)]) {
+  const fileMd5 = gz ? md5(bytes) : undefined;
+  if (fileMd5 === expected.gzipMd5) return gunzipFile(bytes, file);
+  const digits = fileMd5 === undefined ? undefined : MNIST_DIGITS_GZIP_MD5[fileMd5];
+  if (digits) {
     throw new DataFormatError(
-      `${file} is the MNIST handwritten-digits file ${MNIST_DIGITS_GZIP_MD5[md5(bytes)]}, not Fashion-MNIST. ` +
+      `${file} is the MNIST handwritten-digits file ${digits}, not Fashion-MNIST. ` +
         'Replace it with the Fashion-MNIST file of the same name (`npm run data`).',
       file,
     );
