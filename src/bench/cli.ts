@@ -9,18 +9,17 @@
  * diagnostics go to stderr.
  */
 import { execFileSync, fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { BENCH_CASES } from './cases/index.js';
+import { SYSTEM_PYTHON } from '../util/python.js';
 import { median, round } from './stats.js';
 
 const REFERENCE_SCRIPT = path.resolve(__dirname, '..', '..', 'bench', 'sklearn_reference.py');
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 /** The case names the scikit-learn reference script knows (empty when it cannot run here). */
 function referenceCases(): Set<string> {
   try {
-    return new Set(execFileSync(PYTHON, [REFERENCE_SCRIPT, '--list'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean));
+    return new Set(execFileSync(SYSTEM_PYTHON, [REFERENCE_SCRIPT, '--list'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean));
   } catch {
     return new Set();
   }
@@ -28,7 +27,7 @@ function referenceCases(): Set<string> {
 
 function runReference(name: string): Record<string, unknown> | undefined {
   try {
-    const out = execFileSync(PYTHON, [REFERENCE_SCRIPT, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync(SYSTEM_PYTHON, [REFERENCE_SCRIPT, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
   } catch (err) {
     return { error: (err as Error).message.split('\n')[0] };

@@ -8,14 +8,14 @@
  * notebook name, cell number and the error text that tslab wrote to stderr.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, createWriteStream } from 'node:fs';
+import { mkdirSync, readdirSync, createWriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { ArtifactStore, loadResults } from '../notebook/artifacts.js';
 import { PROJECT_ROOT, reportScale, SCALE_ENV, scaleSettings } from '../notebook/config.js';
 import { writeFileAtomicSync } from '../util/fs.js';
+import { SYSTEM_PYTHON } from '../util/python.js';
 import { renderIndexPage, type NotebookRun } from './index-page.js';
 
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 /** Notebooks named `NN-topic.ipynb`, in order. */
 export function listNotebooks(dir = path.join(PROJECT_ROOT, 'notebooks')): string[] {
@@ -30,7 +30,7 @@ function executeNotebook(file: string, outDir: string, env: NodeJS.ProcessEnv, l
   mkdirSync(path.dirname(logFile), { recursive: true });
   const logStream = createWriteStream(logFile);
   return new Promise((resolve) => {
-    const child = spawn(PYTHON, [path.join(PROJECT_ROOT, 'scripts', 'execute_notebook.py'), file,
+    const child = spawn(SYSTEM_PYTHON, [path.join(PROJECT_ROOT, 'scripts', 'execute_notebook.py'), file,
       path.join(outDir, 'notebooks', `${name}.ipynb`), path.join(outDir, `${name}.html`)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let pending = '';

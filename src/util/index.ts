@@ -2,3 +2,4 @@ export * from './matrix.js';
 export * from './random.js';
 export * from './fs.js';
 export * from './validate.js';
+export * from './python.js';
