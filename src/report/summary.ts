@@ -22,17 +22,25 @@ export interface SummaryRow {
   readonly images: string;
 }
 
+/** The published pipelines in report order (raw K-Means, AE + K-Means, AE + GMM). */
+const PUBLISHED_PIPELINES = Object.keys(PUBLISHED_NMI) as (keyof typeof PUBLISHED_NMI)[];
+
+/** Which published pipeline a result id belongs to (`ae-gmm-train` → `ae-gmm`), by position; -1 for none. */
+function publishedIndex(id: string): number {
+  return PUBLISHED_PIPELINES.findIndex((k) => id === k || id.startsWith(k + '-'));
+}
+
 /** The published NMI a result is compared with: by its `publishedNmi`, else by its id's pipeline. */
 function publishedFor(r: PipelineResult): number | undefined {
   if (r.publishedNmi !== undefined) return r.publishedNmi;
-  const base = Object.keys(PUBLISHED_NMI).find((k) => r.id === k || r.id.startsWith(k + '-'));
-  return base ? PUBLISHED_NMI[base as keyof typeof PUBLISHED_NMI] : undefined;
+  const i = publishedIndex(r.id);
+  return i < 0 ? undefined : PUBLISHED_NMI[PUBLISHED_PIPELINES[i]!];
 }
 
 /** Summary rows in pipeline order (raw K-Means, AE + K-Means, AE + GMM, then others), report before improved. */
 export function summaryRows(results: readonly PipelineResult[]): SummaryRow[] {
   const order = (r: PipelineResult) => {
-    const i = Object.keys(PUBLISHED_NMI).findIndex((k) => r.id === k || r.id.startsWith(k + '-'));
+    const i = publishedIndex(r.id);
     return (i < 0 ? 99 : i) * 2 + (r.variant === 'report' ? 0 : 1);
   };
   return [...results].sort((a, b) => order(a) - order(b)).map((r) => {
