@@ -9,3 +9,4 @@ export { conclusion, formatDelta, summaryRows, type SummaryRow } from './report/
 export * from './cluster/index.js';
 export * from './metrics/index.js';
 export * from './decomposition/index.js';
+export * from './manifold/index.js';
