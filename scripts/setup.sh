@@ -52,7 +52,7 @@ if (( ${#missing[@]} > 0 )) && [[ "${FMNIST_SKIP_APT:-0}" != 1 ]]; then
 fi
 
 # --- 3. Python virtual environment (.venv) from PyPI ------------------------------------------
-# Reinstalled only when requirements.txt or constraints.txt change (their hash is stamped in .venv).
+# Installed (incrementally) only when requirements.txt or constraints.txt change (their hash is stamped in .venv).
 VENV="$ROOT/.venv"
 PY_STAMP="$(cat requirements.txt constraints.txt | sha256sum | cut -c1-16)"
 if [[ "$(cat "$VENV/.fmnist-stamp" 2>/dev/null)" != "$PY_STAMP" ]]; then
@@ -67,9 +67,12 @@ if [[ "$(cat "$VENV/.fmnist-stamp" 2>/dev/null)" != "$PY_STAMP" ]]; then
       exit 1
     fi
   fi
-  say "creating the Python environment .venv (JupyterLab, nbclient, nbconvert, plotly; pinned)"
-  rm -rf "$VENV"
-  "$BASE_PY" -m venv "$VENV"
+  if [[ ! -x "$VENV/bin/python" ]]; then
+    say "creating the Python environment .venv (JupyterLab, nbclient, nbconvert, plotly, umap-learn; pinned)"
+    "$BASE_PY" -m venv "$VENV"
+  else
+    say "updating the Python environment .venv to requirements.txt / constraints.txt"
+  fi
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-input -r requirements.txt -c constraints.txt >&2 \
     || { say "pip could not install requirements.txt (no access to PyPI?). Fix that, or see environment.md for using your own JupyterLab"; exit 1; }
   printf '%s\n' "$PY_STAMP" > "$VENV/.fmnist-stamp"

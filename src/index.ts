@@ -9,3 +9,4 @@ export * from './notebook/index.js';
 export * from './cluster/index.js';
 export * from './metrics/index.js';
 export * from './decomposition/index.js';
+export * from './manifold/index.js';
