@@ -1,6 +1,7 @@
 import { PCA } from '../decomposition/pca.js';
 import { activeBackend } from '../tf/backend.js';
-import { normalizeRows, type Matrix } from '../util/matrix.js';
+import { concatRows, normalizeRows, type Matrix } from '../util/matrix.js';
+import { UMAP, type UMAPOptions } from '../manifold/umap.js';
 import { evaluateClustering, type Evaluation } from './evaluation.js';
 import type { AutoencoderCodes, ExperimentData } from './pipeline.js';
 import { PUBLISHED_NMI } from './published.js';
@@ -21,7 +22,9 @@ export interface Clusterer {
 export interface Preprocessor {
   readonly name: string;
   readonly params?: Readonly<Record<string, SettingValue>>;
-  fit(x: Matrix): (y: Matrix) => Matrix;
+  /** When true it is refitted for every seed with that seed (e.g. UMAP), and its time counts in each run's seconds. */
+  readonly seeded?: boolean;
+  fit(x: Matrix, seed?: number): (y: Matrix) => Matrix;
 }
 
 /** No preprocessing. */
@@ -44,6 +47,25 @@ export function unitLengthPca(nComponents: number): Preprocessor {
   };
 }
 
+/**
+ * UMAP (src/manifold) fitted on the fit set, seeded per run: the embedding of the fit set itself,
+ * `transform` for other images. N2D's settings: `{ nComponents: 10, nNeighbors: 20, minDist: 0 }`.
+ */
+export function umapEmbedding(options: Omit<UMAPOptions, 'seed'>, onFit?: (seed: number) => void): Preprocessor {
+  const umap = new UMAP(options); // validates the options now, not after the first fit
+  const o = umap.options;
+  return {
+    name: 'UMAP',
+    params: { 'umap.nComponents': o.nComponents, 'umap.nNeighbors': o.nNeighbors, 'umap.minDist': o.minDist, 'umap.metric': o.metric },
+    seeded: true,
+    fit(x, seed = 0) {
+      onFit?.(seed);
+      const fitted = new UMAP({ ...options, seed }).fit(x);
+      return (y) => (y === x ? fitted.embedding : fitted.transform(y));
+    },
+  };
+}
+
 /** Options keys that do not define a setting (the seed varies per run; engines compute the same thing). */
 const NOT_SETTINGS = new Set(['seed', 'engine', 'algorithm']);
 
@@ -62,7 +84,7 @@ export interface ClusterStep<E extends Clusterer> {
   readonly pipeline: PipelineId;
   /** The setting this step means to run; the recorded label says what it actually ran. */
   readonly intent: SettingKind;
-  /** `test` (default, the report's): fit on the test inputs and label them; `train`: fit on train, label test. */
+  /** `test` (default, the report's): fit on the test inputs and label them; `train`: fit on train, label test; `all`: fit on and label train + test (the literature's). */
   readonly protocol?: Protocol;
   /** The inputs: pixels (`{ train: data.train.images, test: data.test.images }`), or give `codes`. */
   readonly inputs?: { readonly train: Matrix; readonly test: Matrix };
@@ -113,25 +135,31 @@ export class Experiment {
     const protocol = step.protocol ?? 'test';
     const seeds = step.seeds ?? this.data.settings.seeds;
     if (seeds.length === 0) throw new RangeError('cluster: seeds must list at least one seed.');
-    const labelsTrue = this.data.test.labels;
     const inputs = step.codes ?? step.inputs;
     if (!inputs) throw new TypeError('cluster: pass `inputs` ({ train, test } matrices) or `codes` (from autoencoderCodes).');
-    if (inputs.test.rows !== labelsTrue.length) {
-      throw new RangeError(`cluster: the test inputs have ${inputs.test.rows} rows but there are ${labelsTrue.length} test labels; pass the inputs of this experiment's data.`);
+    for (const [part, m, n] of [['test', inputs.test, this.data.test.labels.length], ['train', inputs.train, this.data.train.labels.length]] as const) {
+      if (m.rows !== n) throw new RangeError(`cluster: the ${part} inputs have ${m.rows} rows but there are ${n} ${part} labels; pass the inputs of this experiment's data.`);
     }
+    // test: fit on the test inputs and label them (the report's protocol); train: fit on train,
+    // label test; all: fit on train + test and label all of them (the literature's protocol).
+    const labelsTrue = protocol === 'all' ? Uint8Array.from([...this.data.train.labels, ...this.data.test.labels]) : this.data.test.labels;
+    const fitRaw = protocol === 'test' ? inputs.test : protocol === 'train' ? inputs.train : concatRows(inputs.train, inputs.test);
     const pre = step.preprocessing ?? NO_PREPROCESSING;
-    const fitRaw = protocol === 'test' ? inputs.test : inputs.train;
-    const transform = pre.fit(fitRaw);
-    const fitSet = transform(fitRaw);
-    const labelled = protocol === 'test' ? fitSet : transform(inputs.test);
+    const prepare = (seed: number) => {
+      const transform = pre.fit(fitRaw, seed);
+      const fitSet = transform(fitRaw);
+      return { fitSet, labelled: protocol === 'train' ? transform(inputs.test) : fitSet };
+    };
+    const shared = pre.seeded ? undefined : prepare(seeds[0]!);
 
     const runs = seeds.map((seed) => {
-      const model = step.make(seed);
       const t0 = performance.now();
+      const { fitSet, labelled } = shared ?? prepare(seed);
+      const model = step.make(seed);
       model.fit(fitSet);
       const predicted = model.predict(labelled);
       const seconds = (performance.now() - t0) / 1000;
-      return { seed, model, seconds, evaluation: evaluateClustering(labelsTrue, predicted) };
+      return { seed, model, seconds, fitSet, labelled, evaluation: evaluateClustering(labelsTrue, predicted) };
     });
 
     const settings: Record<string, SettingValue> = {
@@ -155,12 +183,12 @@ export class Experiment {
     const medianFull = runs[scores.indexOf(median)]!;
     const published = (PUBLISHED_NMI as Record<string, number | undefined>)[step.pipeline];
     const id =
-      step.pipeline + (protocol === 'train' ? '-train' : '') +
+      step.pipeline + (protocol === 'test' ? '' : `-${protocol}`) +
       (identity.label === 'improved' ? '-improved' : identity.label === 'variant' ? `~${identity.diff.join(',').replace(/[^\w.=,-]+/g, '')}` : '');
     const result: PipelineResult = {
       id,
       pipeline: step.pipeline,
-      name: PIPELINE_NAMES[step.pipeline] + (protocol === 'train' ? ' (fit on train, predict test)' : ''),
+      name: PIPELINE_NAMES[step.pipeline] + (protocol === 'train' ? ' (fit on train, predict test)' : protocol === 'all' ? ' (all train + test images)' : ''),
       notebook: this.notebook,
       label: identity.label,
       description: identity.description,
@@ -180,6 +208,7 @@ export class Experiment {
       ...(published !== undefined ? { publishedNmi: published } : {}),
       trainImages: this.data.train.images.rows,
       testImages: this.data.test.images.rows,
+      ...(protocol === 'all' ? { scoredImages: labelsTrue.length } : {}),
     };
     this.store.record(result);
     return {
@@ -187,7 +216,7 @@ export class Experiment {
       evaluation: medianFull.evaluation,
       model: medianFull.model,
       runs,
-      transformed: { fit: fitSet, labelled },
+      transformed: { fit: medianFull.fitSet, labelled: medianFull.labelled },
       title: `${result.name} — ${identity.description}`,
     };
   }

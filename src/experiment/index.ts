@@ -8,3 +8,4 @@ export * from './experiment.js';
 export * from './published.js';
 export * from './summary.js';
 export * from './summary-figure.js';
+export * from './n2d.js';

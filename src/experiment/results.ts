@@ -60,6 +60,8 @@ export interface PipelineResult {
   readonly publishedNmi?: number;
   readonly trainImages: number;
   readonly testImages: number;
+  /** Images scored when the protocol is `all` (train + test). */
+  readonly scoredImages?: number;
 }
 
 /** Mean, sample sd, min and max. @throws RangeError for no values. */

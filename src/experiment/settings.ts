@@ -13,8 +13,12 @@ export type SettingKind = 'report' | 'improved';
 /** What a recorded run is: one of the named settings, or a `variant` (any other setting, e.g. a rerun with k = 5). */
 export type RunLabel = SettingKind | 'variant';
 
-/** `test`: fit on the test images and score them (the report's protocol); `train`: fit on the training images, assign the test images. */
-export type Protocol = 'test' | 'train';
+/**
+ * `test`: fit on the test images and score them (the report's protocol); `train`: fit on the
+ * training images, assign the test images; `all`: fit on and score all train + test images (the
+ * literature's protocol, e.g. N2D's 70,000).
+ */
+export type Protocol = 'test' | 'train' | 'all';
 
 /** A named setting of a pipeline: the parameter values that define it (others, like the seed or the engine, do not). */
 export interface NamedSetting {
@@ -85,7 +89,7 @@ export function namedSettings(pipeline: PipelineId, scale: ScaleSettings): Named
         {
           kind: 'improved',
           description: 'N2D: UMAP to 10-d (20 neighbours, minDist 0), GMM full',
-          params: { ...REPORT_GMM, preprocessing: 'UMAP', 'umap.nComponents': 10, 'umap.nNeighbors': 20, 'umap.minDist': 0, ...reportAutoencoder(scale) },
+          params: { ...REPORT_GMM, preprocessing: 'UMAP', 'umap.nComponents': 10, 'umap.nNeighbors': 20, 'umap.minDist': 0, 'umap.metric': 'euclidean', ...reportAutoencoder(scale) },
         },
       ];
     default:

@@ -1,6 +1,6 @@
 import { PUBLISHED_NMI, REPRODUCTION_TOLERANCE } from './published.js';
 import type { PipelineResult, Spread } from './results.js';
-import { PIPELINE_NAMES, PIPELINE_NOTEBOOKS, type PipelineId, type RunLabel } from './settings.js';
+import { PIPELINE_NAMES, PIPELINE_NOTEBOOKS, type PipelineId, type Protocol, type RunLabel } from './settings.js';
 
 /** A signed difference with three decimals; values that round to zero print as ±0.000 (never -0.000). */
 export function formatDelta(delta: number): string {
@@ -16,7 +16,7 @@ export interface SummaryRow {
   readonly label: RunLabel;
   /** "the report's settings", "improved: …", "variant of …: k = 5". */
   readonly setting: string;
-  readonly protocol: 'test' | 'train';
+  readonly protocol: Protocol;
   readonly nmi: Spread;
   readonly ari: Spread;
   readonly acc: Spread;
@@ -40,7 +40,7 @@ const LABEL_ORDER: Readonly<Record<RunLabel, number>> = { report: 0, improved: 1
 export function summaryRows(results: readonly PipelineResult[]): SummaryRow[] {
   const order = (r: PipelineResult) => {
     const p = PIPELINE_ORDER.indexOf(r.pipeline);
-    return (p < 0 ? 99 : p) * 100 + LABEL_ORDER[r.label] * 10 + (r.protocol === 'test' ? 0 : 1);
+    return (p < 0 ? 99 : p) * 100 + LABEL_ORDER[r.label] * 10 + ['test', 'train', 'all'].indexOf(r.protocol);
   };
   return [...results].sort((a, b) => order(a) - order(b)).map((r) => {
     const published = r.publishedNmi ?? (PUBLISHED_NMI as Record<string, number | undefined>)[r.pipeline];
@@ -58,7 +58,7 @@ export function summaryRows(results: readonly PipelineResult[]): SummaryRow[] {
       seconds: r.seconds,
       publishedNmi: published,
       delta: published === undefined ? undefined : r.spread.nmi.mean - published,
-      images: `${r.trainImages.toLocaleString('en-US')} train / ${r.testImages.toLocaleString('en-US')} test`,
+      images: r.protocol === 'all' ? `all ${(r.scoredImages ?? r.trainImages + r.testImages).toLocaleString('en-US')} (train + test)` : `${r.trainImages.toLocaleString('en-US')} train / ${r.testImages.toLocaleString('en-US')} test`,
       notebook: r.notebook,
       recordedAt: r.recordedAt,
       backend: r.backend,

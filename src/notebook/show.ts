@@ -84,7 +84,7 @@ export function showComparison(runs: readonly ClusterRun<unknown>[], options: { 
       ...(options.publishedNmi !== undefined ? [['published (the report)', '', options.publishedNmi.toFixed(3), null, null, null, null, null]] : []),
       ...runs.map(({ result: r }) => [
         r.description,
-        r.protocol === 'test' ? 'fit on test' : 'fit on train',
+        r.protocol === 'test' ? 'fit on test' : r.protocol === 'train' ? 'fit on train' : 'fit on all (train + test)',
         formatMeanSd(r.spread.nmi),
         r.nmi,
         options.publishedNmi === undefined ? null : formatDelta(r.spread.nmi.mean - options.publishedNmi),

@@ -18,9 +18,16 @@ import { renderIndexPage, type NotebookRun } from './index-page.js';
 import { plotlyBundleHtml, plotlyVersion, readPlotlyBundle } from '../notebook/display.js';
 
 
-/** Notebooks named `NN-topic.ipynb`, in order. */
+/**
+ * Notebooks named `NN-topic.ipynb`, in order — except that summary notebooks (`NN-summary`) run
+ * last, so they summarise every other notebook of the run (06-summary comes after 07-n2d).
+ */
 export function listNotebooks(dir = path.join(PROJECT_ROOT, 'notebooks')): string[] {
-  return readdirSync(dir).filter((f) => /^\d\d-[\w-]+\.ipynb$/.test(f)).sort().map((f) => path.join(dir, f));
+  const isSummary = (f: string) => /-summary\.ipynb$/.test(f);
+  return readdirSync(dir)
+    .filter((f) => /^\d\d-[\w-]+\.ipynb$/.test(f))
+    .sort((a, b) => Number(isSummary(a)) - Number(isSummary(b)) || a.localeCompare(b))
+    .map((f) => path.join(dir, f));
 }
 
 interface ExecResult { ok: boolean; seconds: number; cells: number; failedCell: number | null; error: string | null }
