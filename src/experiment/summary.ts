@@ -1,4 +1,4 @@
-import { PUBLISHED_NMI, REPRODUCTION_TOLERANCE } from './published.js';
+import { LITERATURE_NMI, PUBLISHED_NMI, REPRODUCTION_TOLERANCE } from './published.js';
 import type { PipelineResult, Spread } from './results.js';
 import { PIPELINE_NAMES, PIPELINE_NOTEBOOKS, type PipelineId, type Protocol, type RunLabel } from './settings.js';
 
@@ -144,6 +144,13 @@ export function conclusion(results: readonly PipelineResult[], scale: 'smoke' | 
   }
   for (const r of rows.filter((x) => x.label === 'improved' && x.publishedNmi !== undefined && x.protocol === 'test')) {
     lines.push(`${r.pipeline}, ${r.setting}: NMI ${ms(r.nmi)}, ${r.delta! > 0 ? 'above' : 'not above'} the published ${r.publishedNmi!.toFixed(3)} (${formatDelta(r.delta!)}).`);
+  }
+  for (const r of rows.filter((x) => x.label !== 'variant' && x.protocol === 'all')) {
+    const n2d = LITERATURE_NMI.N2D!;
+    lines.push(
+      `${r.pipeline} (${r.setting}), the literature's protocol: NMI ${ms(r.nmi)} vs N2D's published ${n2d.toFixed(3)} ` +
+        `(${formatDelta(r.nmi.mean - n2d)}; N2D used a larger dense autoencoder).`,
+    );
   }
   const variants = rows.filter((r) => r.label === 'variant');
   if (variants.length > 0) {
