@@ -21,7 +21,7 @@ fi
 
 # --- 2. Debian packages --------------------------------------------------------------------
 APT_PACKAGES=(jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel
-              dataset-fashion-mnist python3-sklearn chromium)
+              dataset-fashion-mnist python3-sklearn chromium python3-torch g++ make)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${APT_PACKAGES[@]}"; do
@@ -48,6 +48,8 @@ if (( ${#missing[@]} > 0 )) && [[ "${FMNIST_SKIP_APT:-0}" != 1 ]]; then
     exit 1
   fi
 fi
+
+bash "$ROOT/scripts/setup-tfjs-node.sh" # tfjs-node's native backend from PyPI's tensorflow-cpu; else one line why, and wasm
 
 # --- 3. tslab kernel ---------------------------------------------------------------------------
 # A project-local kernel spec (argv uses absolute paths of this checkout's node and tslab), so the
