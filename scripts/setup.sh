@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything the project needs, idempotently, and says exactly what to do where it can't:
 #   1. npm packages (npm ci when node_modules is missing or older than package-lock.json)
-#   2. Debian packages: the Fashion-MNIST dataset, scikit-learn (reference values), Chromium
-#      (browser tests), python3-venv where the Python lacks venv
+#   2. Debian packages: the Fashion-MNIST dataset, scikit-learn and PyTorch (reference values and
+#      benchmark twins), Chromium (browser tests), g++/make (tfjs-node's binding), python3-venv
+#      where the Python lacks venv
 #   3. the project-local Python virtual environment .venv from PyPI: JupyterLab 4, Notebook 7,
-#      nbclient/nbconvert, plotly's notebook renderer (pins: requirements.txt + constraints.txt)
+#      nbclient/nbconvert, plotly's notebook renderer, umap-learn (pins: requirements.txt +
+#      constraints.txt); then tfjs-node's native backend built against PyPI's tensorflow-cpu
+#      (scripts/setup-tfjs-node.sh; where it cannot, one line says why and wasm is used)
 #   4. the tslab kernel, registered in the project-local folder .jupyter/ (JUPYTER_PATH points
 #      there in our scripts), so nothing outside the project is touched.
 # Environment: FMNIST_SKIP_APT=1 skips step 2 (you manage system packages yourself);
@@ -23,7 +26,7 @@ if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.
 fi
 
 # --- 2. Debian packages --------------------------------------------------------------------
-APT_PACKAGES=(dataset-fashion-mnist python3-sklearn chromium)
+APT_PACKAGES=(dataset-fashion-mnist python3-sklearn chromium python3-torch g++ make)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${APT_PACKAGES[@]}"; do
@@ -77,6 +80,8 @@ if [[ "$(cat "$VENV/.fmnist-stamp" 2>/dev/null)" != "$PY_STAMP" ]]; then
     || { say "pip could not install requirements.txt (no access to PyPI?). Fix that, or see environment.md for using your own JupyterLab"; exit 1; }
   printf '%s\n' "$PY_STAMP" > "$VENV/.fmnist-stamp"
 fi
+
+bash "$ROOT/scripts/setup-tfjs-node.sh" # tfjs-node's native backend from PyPI's tensorflow-cpu; else one line why, and wasm
 
 # --- 4. tslab kernel ---------------------------------------------------------------------------
 # A project-local kernel spec (argv uses absolute paths of this checkout's node and tslab), so the
