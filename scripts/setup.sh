@@ -18,7 +18,7 @@ cd "$ROOT"
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- 1. npm packages ---------------------------------------------------------------------
-if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json || package.json -nt node_modules/.package-lock.json ]]; then
   say "installing npm packages (npm ci)"
   # @tensorflow/tfjs-node is optional: its install downloads libtensorflow and fails offline,
   # which npm tolerates; the code then falls back to the wasm backend.
