@@ -16,4 +16,4 @@ extra=()
 # Jupyter refuses to run as root unless told to (containers and CI machines often are root).
 [[ $(id -u) == 0 ]] && extra+=(--allow-root)
 cd "$ROOT/notebooks"
-exec "$JUPYTER" lab --notebook-dir="$ROOT/notebooks" "${extra[@]}" "$@"
+exec "$JUPYTER" lab --notebook-dir="$ROOT/notebooks" --MappingKernelManager.default_kernel_name=tslab "${extra[@]}" "$@"

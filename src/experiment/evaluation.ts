@@ -52,7 +52,7 @@ function scoreClassesIndex(evaluation: Evaluation): Map<number, number> {
 export function confusionFigure(evaluation: Evaluation, title: string): Figure {
   const rowNames = evaluation.mapping.classes.map((k) => evaluation.classNames[k] ?? `class ${k}`);
   return confusionHeatmap({
-    title: `${title}: test images by true class and matched cluster`,
+    title: `${title}<br><sub>images by true class (rows) and matched cluster (columns)</sub>`,
     counts: { data: evaluation.contingency.counts, rows: evaluation.contingency.rows, cols: evaluation.contingency.cols },
     rowNames,
     clusterToClass: matchedColumns(evaluation),

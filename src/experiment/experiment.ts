@@ -182,9 +182,12 @@ export class Experiment {
     const median = medianRun(scores);
     const medianFull = runs[scores.indexOf(median)]!;
     const published = (PUBLISHED_NMI as Record<string, number | undefined>)[step.pipeline];
+    // A variant's id names the setting it varies, so a k = 5 variant of the report's setting and
+    // one of the improved setting are two records, not one overwriting the other.
+    const improvedBase = identity.label === 'improved' || (identity.label === 'variant' && step.intent === 'improved');
     const id =
-      step.pipeline + (protocol === 'test' ? '' : `-${protocol}`) +
-      (identity.label === 'improved' ? '-improved' : identity.label === 'variant' ? `~${identity.diff.join(',').replace(/[^\w.=,-]+/g, '')}` : '');
+      step.pipeline + (protocol === 'test' ? '' : `-${protocol}`) + (improvedBase ? '-improved' : '') +
+      (identity.label === 'variant' ? `~${identity.diff.join(',').replace(/[^\w.=,-]+/g, '')}` : '');
     const result: PipelineResult = {
       id,
       pipeline: step.pipeline,

@@ -206,14 +206,17 @@ export const CLASSIC_PLOTLY_PATH = 'nbextensions/fmnist-cluster/plotly.min.js';
 /**
  * A small script that loads plotly.js from the Jupyter server (classic Notebook: the copy in
  * `.jupyter/nbextensions/`) when the page has no `window.Plotly`, running it with AMD `define`
- * hidden. A no-op where Plotly is already on the page (exported HTML) or cannot be fetched.
+ * hidden. A no-op where Plotly is already on the page (exported HTML), outside the classic
+ * Notebook (recognised by its `<body data-base-url>`), or when it cannot be fetched.
  */
 export function plotlyLoaderHtml(): string {
   return (
     '<script type="text/javascript">/* fmnist-cluster: plotly.js loader for the classic Notebook */\n' +
     '(function () {\n' +
     '  if (window.Plotly || window.__fmnistPlotlyLoading) return;\n' +
-    '  var base = (document.body && document.body.getAttribute("data-base-url")) || "/";\n' +
+    // Only the classic Notebook sets data-base-url on <body>; JupyterLab / Notebook 7 draw figures without it.
+    '  var base = document.body && document.body.getAttribute("data-base-url");\n' +
+    '  if (!base) return;\n' +
     '  if (!window.fetch) return;\n' +
     '  window.__fmnistPlotlyLoading = true;\n' +
     `  fetch(base + "${CLASSIC_PLOTLY_PATH}").then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })\n` +
