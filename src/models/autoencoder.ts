@@ -1,8 +1,8 @@
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { initBackend, type TF } from '../tf/backend.js';
-import { isMatrix, type Matrix } from '../util/matrix.js';
+import type { Matrix } from '../util/matrix.js';
 import { createRandom, permutation } from '../util/random.js';
-import { checkInteger, checkNumber, NotFittedError } from '../util/validate.js';
+import { checkFiniteMatrix, checkInteger, checkMatrix, checkNumber, NotFittedError } from '../util/validate.js';
 import {
   buildAutoencoderWith,
   resolveArchitecture,
@@ -287,12 +287,13 @@ export class ConvAutoencoder {
 
   /**
    * Codes of `images` (N × 784, 0..1) as an N × {@link codeSize} Matrix; computed in batches,
-   * no tensors left behind.
-   * @throws NotFittedError before fit/build/load; RangeError for badly shaped images.
+   * no tensors left behind. Input is checked like `fit`'s: 0..255 pixels or NaN are refused.
+   * @throws NotFittedError before fit/build/load; TypeError for a non-Matrix (or Float64Array
+   *   data); RangeError for badly shaped images or values outside 0..1.
    */
   encode(images: Matrix): Matrix {
     const { encoder, codeSize } = this.built();
-    checkImages('images', images, this.pixels(), false);
+    checkImages('images', images, this.pixels());
     return this.runBatched(encoder, images, [...this.options.architecture.inputShape], codeSize);
   }
 
@@ -302,16 +303,18 @@ export class ConvAutoencoder {
    */
   decode(codes: Matrix): Matrix {
     const { decoder, codeSize } = this.built();
-    if (!isMatrix(codes) || codes.cols !== codeSize) {
-      throw new RangeError(`codes must be a Matrix with ${codeSize} columns (the code size), got ${isMatrix(codes) ? codes.cols : typeof codes}.`);
-    }
+    checkMatrix('codes', codes, { cols: codeSize, colsWhat: 'the code size', minRows: 1 });
+    checkFiniteMatrix('codes', codes);
     return this.runBatched(decoder, codes, [codeSize], this.pixels());
   }
 
-  /** Reconstructions of `images` (N × 784) through the whole autoencoder. */
+  /**
+   * Reconstructions of `images` (N × 784, 0..1) through the whole autoencoder.
+   * @throws like {@link encode}.
+   */
   reconstruct(images: Matrix): Matrix {
     const { autoencoder } = this.built();
-    checkImages('images', images, this.pixels(), false);
+    checkImages('images', images, this.pixels());
     return this.runBatched(autoencoder, images, [...this.options.architecture.inputShape], this.pixels());
   }
 
@@ -497,18 +500,13 @@ export function resolveAutoencoderOptions(options: ConvAutoencoderOptions): Reso
 }
 
 /**
- * Checks an image matrix: a Matrix with `pixels` columns and at least one row; with `strict`,
- * every value finite and in [0, 1] (binary cross-entropy needs targets in 0..1).
+ * Checks an image matrix, the same way for every entry point (fit, validation, evaluate, encode,
+ * reconstruct): a Matrix ({@link checkMatrix}) with `pixels` columns and at least one row; with
+ * `strict` (the default), every value finite and in [0, 1] (the model was trained on 0..1 pixels;
+ * binary cross-entropy needs targets in 0..1).
  */
 function checkImages(name: string, x: Matrix, pixels: number, strict = true): void {
-  if (!isMatrix(x)) throw new TypeError(`${name} must be a Matrix ({ data: Float32Array, rows, cols }), got ${typeof x}.`);
-  if (x.cols !== pixels) {
-    throw new RangeError(`${name} must have ${pixels} columns (one image per row), got ${x.rows} × ${x.cols}.`);
-  }
-  if (x.rows < 1) throw new RangeError(`${name} must have at least 1 row, got 0.`);
-  if (x.data.length !== x.rows * x.cols) {
-    throw new RangeError(`${name}.data has ${x.data.length} values but rows × cols = ${x.rows * x.cols}.`);
-  }
+  checkMatrix(name, x, { cols: pixels, colsWhat: 'one image per row', minRows: 1 });
   if (!strict) return;
   const d = x.data;
   for (let i = 0; i < d.length; i++) {
@@ -516,7 +514,7 @@ function checkImages(name: string, x: Matrix, pixels: number, strict = true): vo
     if (!(v >= 0 && v <= 1)) {
       throw new RangeError(
         `${name} has value ${v} at row ${Math.floor(i / pixels)}, column ${i % pixels}; pixels must be in 0..1 ` +
-          '(divide 0..255 values by 255, as loadFashionMnist does).',
+          (v > 1 && v <= 255 ? '(these look like 0..255 values: divide by 255, as loadFashionMnist does).' : '(divide 0..255 values by 255, as loadFashionMnist does; NaN/Infinity are not pixels).'),
       );
     }
   }
