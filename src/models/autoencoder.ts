@@ -10,7 +10,7 @@ import {
   type Architecture,
   type ArchitectureOptions,
 } from './architecture.js';
-import { loadModelWith, readModelArtifacts, saveModel } from './io.js';
+import { loadModelWith, readModelArtifacts, saveModel, type ReadModelOptions } from './io.js';
 import type { ProgressCallback } from './progress.js';
 
 /** Early stopping: stop when the monitored loss has not improved for `patience` epochs. */
@@ -346,11 +346,12 @@ export class ConvAutoencoder {
    * TF.js/tfjs-node; its options are then the defaults with the input shape read from the model).
    * The optimizer state is not saved: `fit` on a loaded model starts a fresh Adam (the batch
    * order continues where the saved history ended).
-   * @throws ModelFileError for missing or corrupt files.
+   * Leftovers of an interrupted save are recovered first (reported through `options.onNotice`).
+   * @throws ModelFileError for missing, corrupt or damaged files (checksum, NaN weights).
    */
-  static async load(dir: string): Promise<ConvAutoencoder> {
+  static async load(dir: string, options: ReadModelOptions = {}): Promise<ConvAutoencoder> {
     const { tf } = await initBackend();
-    const { artifacts, userDefinedMetadata } = await readModelArtifacts(dir);
+    const { artifacts, userDefinedMetadata } = await readModelArtifacts(dir, options);
     const model = await loadModelWith(tf, artifacts, dir);
     const meta = (userDefinedMetadata?.['fmnistCluster'] ?? undefined) as
       | { options?: ResolvedAutoencoderOptions; history?: EpochRecord[] }

@@ -16,7 +16,7 @@ test('loadOrTrain trains once, then returns the cached model with identical code
   assert.equal(first.fromCache, false);
   assert.match(first.key, /^ae-[0-9a-f]{20}$/);
   assert.equal(first.dir, path.join(cacheDir, first.key));
-  assert.deepEqual(readdirSync(first.dir).sort(), ['meta.json', 'model.json', 'weights.bin']);
+  assert.deepEqual(readdirSync(first.dir).sort(), ['checksums.json', 'meta.json', 'model.json', 'weights.bin']);
   const meta = JSON.parse(readFileSync(path.join(first.dir, 'meta.json'), 'utf8')) as CacheMeta;
   assert.equal(meta.key, first.key);
   assert.equal(meta.material.data, fingerprint(data));
