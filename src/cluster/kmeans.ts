@@ -148,6 +148,7 @@ export class KMeans {
     const x = toMatrix(X, 'X');
     const { nClusters: k, init, maxIter, tol, seed } = this.options;
     this.validateOptions();
+    checkMatrix('X', x, { minRows: 1 });
     checkFiniteMatrix('X', x);
     if (x.cols < 1) throw new RangeError('X must have at least one column (feature), got 0.');
     if (x.rows < k) {
@@ -284,7 +285,7 @@ export class KMeans {
 
   private checkInput(X: Matrix | ArrayLike<ArrayLike<number>>, f: Fitted): Matrix {
     const x = toMatrix(X, 'X');
-    if (x.rows < 1) throw new RangeError('X must have at least 1 row, got 0 (empty).');
+    checkMatrix('X', x, { minRows: 1 });
     if (x.cols !== f.nFeatures) {
       throw new RangeError(
         `X has ${x.cols} features (columns) but this KMeans was fitted on ${f.nFeatures}; pass data with the same columns as in fit.`,

@@ -10,7 +10,7 @@ import {
   type Architecture,
   type ArchitectureOptions,
 } from './architecture.js';
-import { loadModelWith, readModelArtifacts, saveModel, type ReadModelOptions } from './io.js';
+import { loadModelWith, ModelFileError, readModelArtifacts, saveModel, type ReadModelOptions } from './io.js';
 import type { ProgressCallback } from './progress.js';
 
 /** Early stopping: stop when the monitored loss has not improved for `patience` epochs. */
@@ -358,12 +358,24 @@ export class ConvAutoencoder {
       | undefined;
     const saved = meta?.options;
     const inShape = (model.inputs[0]!.shape.slice(1) as number[]);
-    const ae = new ConvAutoencoder(
-      saved
-        ? { ...saved, ...saved.architecture, earlyStopping: saved.earlyStopping }
-        : { inputShape: [inShape[0]!, inShape[1]!, inShape[2]!] as const },
-    );
-    const { encoder, decoder, codeSize } = splitAutoencoderWith(tf, model);
+    let ae: ConvAutoencoder;
+    let parts: ReturnType<typeof splitAutoencoderWith>;
+    try {
+      ae = new ConvAutoencoder(
+        saved
+          ? { ...saved, ...saved.architecture, earlyStopping: saved.earlyStopping }
+          : { inputShape: [inShape[0]!, inShape[1]!, inShape[2]!] as const },
+      );
+      parts = splitAutoencoderWith(tf, model);
+    } catch (err) {
+      model.dispose();
+      throw new ModelFileError(
+        `${dir} holds a TF.js model that is not a ConvAutoencoder of this package (input shape ${JSON.stringify(model.inputs[0]!.shape)}): ` +
+          `${(err as Error).message} Load it with loadModel(dir) instead, or point to the autoencoder's folder.`,
+        dir,
+      );
+    }
+    const { encoder, decoder, codeSize } = parts;
     ae.tf = tf;
     ae.models = { autoencoder: model, encoder, decoder, codeSize };
     if (meta?.history) ae.epochs.push(...meta.history);

@@ -55,7 +55,7 @@ export function toMatrix(x: Matrix | ArrayLike<ArrayLike<number>>, name = 'X'): 
     );
   }
   const rows = x.length;
-  if (rows === 0) throw new RangeError(`${name}: expected at least one row but got 0.`);
+  if (rows === 0) throw new RangeError(`${name} must have at least 1 row, got 0 (empty).`);
   const first = x[0] as unknown;
   if (!Array.isArray(first) && !ArrayBuffer.isView(first)) {
     throw new TypeError(`${name}[0] must be an array of numbers (one row), got ${describeValue(first)}.`);
