@@ -44,6 +44,43 @@ export async function readFashionCsv(file: string, options: CsvOptions = {}): Pr
   if (typeof file !== 'string' || file === '') {
     throw new TypeError(`readFashionCsv: file must be a path (a non-empty string), got ${file === '' ? 'an empty string' : typeof file}.`);
   }
+  checkCsvOptions(options);
+  try {
+    const s = await stat(file);
+    if (s.isDirectory()) throw new DataFormatError(`${file}: is a folder, not a CSV file.`, file);
+  } catch (err) {
+    if (err instanceof DataFormatError) throw err;
+    throw new DataFormatError(`${file}: file not found.`, file);
+  }
+  const source = createReadStream(file);
+  const stream = file.endsWith('.gz') ? source.pipe(createGunzip()) : source;
+  const streamError = new Promise<never>((_, reject) => {
+    const fail = (err: Error) => reject(new DataFormatError(`${file}: cannot read (${err.message}).`, file));
+    source.on('error', fail);
+    stream.on('error', fail);
+  });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  try {
+    return await Promise.race([parseCsvLines(lines, file, options), streamError]);
+  } finally {
+    lines.close();
+    source.destroy();
+  }
+}
+
+/**
+ * {@link readFashionCsv} for CSV text already in memory (`name` names it in errors).
+ * @throws DataFormatError like readFashionCsv.
+ * @example parseFashionCsv('label,pixel1,…\n3,0,0,…', {}, 'upload.csv')
+ */
+export async function parseFashionCsv(text: string, options: CsvOptions = {}, name = '<csv text>'): Promise<LabeledImages> {
+  if (typeof text !== 'string') throw new TypeError(`parseFashionCsv: text must be a string, got ${typeof text}.`);
+  checkCsvOptions(options);
+  return parseCsvLines(text.split(/\r?\n/), name, options);
+}
+
+function checkCsvOptions(options: CsvOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`readFashionCsv: options must be an object, got ${options === null ? 'null' : typeof options}.`);
   const header = options.header ?? 'auto';
   if (header !== true && header !== false && header !== 'auto') {
     throw new TypeError(`readFashionCsv: options.header must be true, false or 'auto', got ${JSON.stringify(header)}.`);
@@ -58,13 +95,12 @@ export async function readFashionCsv(file: string, options: CsvOptions = {}): Pr
       throw new TypeError(`readFashionCsv: options.labelColumn must be a header name or a column index, got ${JSON.stringify(labelOption)}.`);
     }
   }
-  try {
-    const s = await stat(file);
-    if (s.isDirectory()) throw new DataFormatError(`${file}: is a folder, not a CSV file.`, file);
-  } catch (err) {
-    if (err instanceof DataFormatError) throw err;
-    throw new DataFormatError(`${file}: file not found.`, file);
-  }
+}
+
+/** The parser behind {@link readFashionCsv} and {@link parseFashionCsv}, over the lines of a CSV. */
+async function parseCsvLines(lines: AsyncIterable<string> | Iterable<string>, file: string, options: CsvOptions): Promise<LabeledImages> {
+  const header = options.header ?? 'auto';
+  const labelOption = options.labelColumn;
   let capacity = 1024;
   let values = new Uint8Array(capacity * CSV_COLUMNS);
   let lineOf = new Int32Array(capacity);
@@ -74,75 +110,59 @@ export async function readFashionCsv(file: string, options: CsvOptions = {}): Pr
   /** Label column once known (from the header or the option), else -1 until the end. */
   let labelIdx = typeof labelOption === 'number' ? labelOption : -1;
   let headerNames: string[] | undefined;
-  const source = createReadStream(file);
-  const stream = file.endsWith('.gz') ? source.pipe(createGunzip()) : source;
-  const streamError = new Promise<never>((_, reject) => {
-    const fail = (err: Error) => reject(new DataFormatError(`${file}: cannot read (${err.message}).`, file));
-    source.on('error', fail);
-    stream.on('error', fail);
-  });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  const parse = async (): Promise<void> => {
-    for await (const raw of lines) {
-      lineNo++;
-      const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-      if (line.trim() === '') continue;
-      const fields = line.split(',');
-      if (!sawFirst) {
-        sawFirst = true;
-        const isHeader = header === true || (header === 'auto' && fields.some((f) => !isNumeric(f)));
-        if (isHeader) {
-          headerNames = fields.map(unquote);
-          labelIdx = labelFromHeader(headerNames, labelOption, file);
-          continue;
-        }
-        if (typeof labelOption === 'string') {
-          throw new DataFormatError(
-            `${file}: options.labelColumn names the column '${labelOption}' but the file has no header line (its first line is data). ` +
-              'Pass the label column as an index (0 for label-first files) or add the header line.',
-            file,
-          );
-        }
+  for await (const raw of lines) {
+    lineNo++;
+    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (line.trim() === '') continue;
+    const fields = line.split(',');
+    if (!sawFirst) {
+      sawFirst = true;
+      const isHeader = header === true || (header === 'auto' && fields.some((f) => !isNumeric(f)));
+      if (isHeader) {
+        headerNames = fields.map(unquote);
+        labelIdx = labelFromHeader(headerNames, labelOption, file);
+        continue;
       }
-      if (fields.length !== CSV_COLUMNS) {
+      if (typeof labelOption === 'string') {
         throw new DataFormatError(
-          `${file}, line ${lineNo}: expected ${CSV_COLUMNS} columns (label + ${IMAGE_PIXELS} pixels) but found ${fields.length}.`,
+          `${file}: options.labelColumn names the column '${labelOption}' but the file has no header line (its first line is data). ` +
+            'Pass the label column as an index (0 for label-first files) or add the header line.',
           file,
         );
       }
-      if (n === capacity) {
-        capacity *= 2;
-        const v = new Uint8Array(capacity * CSV_COLUMNS);
-        v.set(values);
-        values = v;
-        const l = new Int32Array(capacity);
-        l.set(lineOf);
-        lineOf = l;
-      }
-      const base = n * CSV_COLUMNS;
-      for (let j = 0; j < CSV_COLUMNS; j++) {
-        const v = parseIntField(fields[j]!, file, lineNo, j + 1);
-        if (j === labelIdx) {
-          if (v >= NUM_CLASSES) {
-            throw new DataFormatError(`${file}, line ${lineNo}: label ${v} is outside 0..${NUM_CLASSES - 1}${describeColumn(j, headerNames)}.`, file);
-          }
-        } else if (v > 255) {
-          throw new DataFormatError(
-            `${file}, line ${lineNo}, column ${j + 1}: ${labelIdx < 0 && (j === 0 || j === CSV_COLUMNS - 1) ? 'value' : 'pixel value'} ${v} is outside 0..255.`,
-            file,
-          );
-        }
-        values[base + j] = v;
-      }
-      lineOf[n] = lineNo;
-      n++;
     }
-  };
-  try {
-    await Promise.race([parse(), streamError]);
-  } finally {
-    lines.close();
-    source.destroy();
+    if (fields.length !== CSV_COLUMNS) {
+      throw new DataFormatError(
+        `${file}, line ${lineNo}: expected ${CSV_COLUMNS} columns (label + ${IMAGE_PIXELS} pixels) but found ${fields.length}.`,
+        file,
+      );
+    }
+    if (n === capacity) {
+      capacity *= 2;
+      const v = new Uint8Array(capacity * CSV_COLUMNS);
+      v.set(values);
+      values = v;
+      const l = new Int32Array(capacity);
+      l.set(lineOf);
+      lineOf = l;
+    }
+    const base = n * CSV_COLUMNS;
+    for (let j = 0; j < CSV_COLUMNS; j++) {
+      const v = parseIntField(fields[j]!, file, lineNo, j + 1);
+      if (j === labelIdx) {
+        if (v >= NUM_CLASSES) {
+          throw new DataFormatError(`${file}, line ${lineNo}: label ${v} is outside 0..${NUM_CLASSES - 1}${describeColumn(j, headerNames)}.`, file);
+        }
+      } else if (v > 255) {
+        throw new DataFormatError(
+          `${file}, line ${lineNo}, column ${j + 1}: ${labelIdx < 0 && (j === 0 || j === CSV_COLUMNS - 1) ? 'value' : 'pixel value'} ${v} is outside 0..255.`,
+          file,
+        );
+      }
+      values[base + j] = v;
+    }
+    lineOf[n] = lineNo;
+    n++;
   }
   if (n === 0) throw new DataFormatError(`${file}: no data rows.`, file);
   if (labelIdx < 0) labelIdx = labelWithoutHeader(values, lineOf, n, file);
