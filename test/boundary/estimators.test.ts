@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { elbow, estimateGaussianParameters, GaussianMixture, KMeans } from '../../src/cluster/index.js';
+import { elbow, estimateGaussianParameters, GaussianMixture, informationCriteria, KMeans } from '../../src/cluster/index.js';
 import { PCA } from '../../src/decomposition/index.js';
 import { ConvAutoencoder } from '../../src/models/index.js';
 import { matrix, toMatrix } from '../../src/util/matrix.js';
@@ -65,6 +65,8 @@ test('GaussianMixture: fit and every predict-like method refuse the battery; unf
     expectAll(`GaussianMixture.${name}`, badMatrices('X', D), call);
     assert.throws(() => call(wrongCols), /X has 4 features \(columns\) but GaussianMixture was fitted with 3/);
   }
+  expectAll('informationCriteria', badMatrices('X', D, { arrays: false }), (v) => informationCriteria(v as never, [1, 2]));
+  assert.throws(() => informationCriteria(X, 2 as never), (e: Error) => e instanceof TypeError && /nComponents must be an array of component counts/.test(e.message));
   expectAll('estimateGaussianParameters', badMatrices('X', D).filter((c) => c.what !== 'empty'), (v) => estimateGaussianParameters(v as never, new Float64Array(24)));
 });
 
