@@ -23,6 +23,8 @@ export interface CsvOptions {
 
 /** Columns per row: the label and 784 pixels. */
 const CSV_COLUMNS = 1 + IMAGE_PIXELS;
+/** Longest line accepted by {@link readFashionCsv} (a valid line is at most ~3 kB). */
+const MAX_LINE_BYTES = 2 ** 20;
 /** Header names recognised as the label column, in order of preference. */
 const LABEL_NAMES = ['label', 'class'] as const;
 
@@ -58,6 +60,16 @@ export async function readFashionCsv(file: string, options: CsvOptions = {}): Pr
     const fail = (err: Error) => reject(new DataFormatError(`${file}: cannot read (${err.message}).`, file));
     source.on('error', fail);
     stream.on('error', fail);
+  });
+  // A valid line is a few kB: a "line" of megabytes (a binary file, a decompression bomb without
+  // newlines) is refused before readline buffers it whole.
+  let sinceNewline = 0;
+  stream.on('data', (chunk: Buffer) => {
+    const nl = chunk.lastIndexOf(0x0a);
+    sinceNewline = nl < 0 ? sinceNewline + chunk.length : chunk.length - nl - 1;
+    if (sinceNewline > MAX_LINE_BYTES) {
+      stream.destroy(new Error(`a line is longer than ${MAX_LINE_BYTES / 2 ** 20} MB; a Fashion-MNIST CSV line has a few kB: this is not a CSV of images`));
+    }
   });
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   try {

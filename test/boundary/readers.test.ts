@@ -75,6 +75,7 @@ test('loaders refuse bad arguments with a TypeError and bad files with a DataFor
     ['NaN', () => readFashionCsv(file('nan.csv', [HEADER, ['3', 'NaN', ...new Array(783).fill('0')].join(',')].join('\n'))), /'NaN' is not a non-negative integer/],
     ['too many columns', () => readFashionCsv(file('wide.csv', [HEADER, ['3', ...new Array(785).fill('0')].join(',')].join('\n'))), /expected 785 columns .* but found 786/],
     ['a folder', () => readFashionCsv(root), /is a folder, not a CSV file/],
+    ['a gzip bomb without newlines', () => readFashionCsv(file('bomb.csv.gz', gzipSync(new Uint8Array(64 * 2 ** 20).fill(0x31)))), /cannot read \(a line is longer than 1 MB/],
   ];
   for (const [what, call, re] of cases) {
     await assert.rejects(call(), (e: Error) => e instanceof DataFormatError && re.test(e.message), what);
