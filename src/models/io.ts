@@ -69,8 +69,8 @@ export interface SaveModelOptions {
  * leftovers of interrupted saves are cleaned (and reported through `onNotice`) by the next save or
  * load. `checksums.json` records the SHA-256 of every file, verified when loading.
  * @returns the paths written (through `dir`) and what was done about leftovers.
- * @throws ModelFileError when `dir` is a file, or a folder that does not hold a saved model (it is
- *   never replaced).
+ * @throws ModelFileError when `dir` is a file, or a non-empty folder that does not hold a saved
+ *   model (it is never replaced).
  * @example await saveModel(autoencoder, '.cache/models/my-ae') // then tf.loadLayersModel('file://.cache/models/my-ae/model.json') under tfjs-node
  */
 export async function saveModel(
@@ -116,6 +116,7 @@ export async function saveModel(
     ...(options.onNotice ? { onNotice: options.onNotice } : {}),
     ...(options.onStep ? { onStep: options.onStep } : {}),
     checkExisting: async (existing) => {
+      if ((await fsp.readdir(existing)).length === 0) return; // an empty folder made beforehand
       try {
         await fsp.access(path.join(existing, MODEL_JSON));
       } catch {

@@ -214,6 +214,9 @@ test('saveModel never replaces a folder that is not a saved model, nor a file', 
   assert.equal(readFileSync(path.join(dir, 'project', 'notes.txt'), 'utf8'), 'mine');
   await assert.rejects(saveModel(model, path.join(dir, 'file')), /is a file, not a folder; refusing to replace it/);
   await assert.rejects(saveModel(model, '' as string), TypeError);
-  assert.deepEqual(readdirSync(dir).sort(), ['file', 'project']);
+  mkdirSync(path.join(dir, 'empty'));
+  await saveModel(model, path.join(dir, 'empty')); // an empty folder made beforehand is fine
+  assert.ok(existsSync(path.join(dir, 'empty', MODEL_JSON)));
+  assert.deepEqual(readdirSync(dir).filter((n) => !n.startsWith('empty')).sort(), ['file', 'project']);
   model.dispose();
 });
