@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Executes one notebook with the tslab kernel, then writes the executed copy (signed, so it is
 trusted when reopened) and its HTML export.
 
@@ -6,8 +6,13 @@ tslab writes compile and runtime errors to stderr only, so nbclient's CellExecut
 no text: this script reads the failing cell's stderr and reports notebook, cell number and error.
 Prints one JSON line on stdout: {"ok", "seconds", "cells", "failedCell", "error"}.
 
-Usage: execute_notebook.py NOTEBOOK OUT_IPYNB OUT_HTML [--timeout SECONDS]
-Runs with Debian's /usr/bin/python3 (nbclient, nbconvert, nbformat from Debian packages).
+Every line a cell prints (e.g. the autoencoder's epoch lines) is also written to stderr as
+`OUTPUT <json string>`, so the report runner can show long cells' progress as it happens.
+With --plotly-bundle FILE, the file's HTML (the inline plotly.js script) is put once into the
+exported page's <head>: notebooks do not embed plotly.js, so the HTML page carries it.
+
+Usage: execute_notebook.py NOTEBOOK OUT_IPYNB OUT_HTML [--timeout SECONDS] [--plotly-bundle FILE]
+Runs with the project's .venv/bin/python (nbclient, nbconvert, nbformat pinned in requirements.txt).
 """
 import json
 import os
@@ -46,13 +51,31 @@ def cell_error_text(cell):
     return ''.join(parts).strip()
 
 
+class ForwardingClient(NotebookClient):
+    """Forwards every printed line to stderr as it arrives (nbclient only returns whole cells)."""
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg.get('msg_type') == 'stream':
+            for line in msg['content'].get('text', '').replace('\r', '\n').splitlines():
+                if line.strip():
+                    sys.stderr.write('OUTPUT %s\n' % json.dumps(line))
+            sys.stderr.flush()
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def take_option(args, name, convert=str):
+    if name not in args:
+        return None
+    i = args.index(name)
+    value = convert(args[i + 1])
+    del args[i:i + 2]
+    return value
+
+
 def main():
     args = sys.argv[1:]
-    timeout = None
-    if '--timeout' in args:
-        i = args.index('--timeout')
-        timeout = int(args[i + 1])
-        del args[i:i + 2]
+    timeout = take_option(args, '--timeout', int)
+    plotly_bundle = take_option(args, '--plotly-bundle')
     src, out_ipynb, out_html = args
     nb = nbformat.read(src, as_version=4)
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == 'code']
@@ -70,7 +93,7 @@ def main():
                 'seconds': round(time.time() - started.get(cell_index, time.time()), 2)}))
             sys.stderr.flush()
 
-    client = NotebookClient(nb, kernel_name='tslab', timeout=timeout,
+    client = ForwardingClient(nb, kernel_name='tslab', timeout=timeout,
                             on_cell_start=on_start, on_cell_executed=on_done,
                             resources={'metadata': {'path': os.path.dirname(os.path.abspath(src))}})
     result = {'ok': True, 'seconds': 0.0, 'cells': len(code_cells), 'failedCell': None, 'error': None}
@@ -95,6 +118,10 @@ def main():
     atomic_write(out_ipynb, nbformat.writes(nb))
     # No MathJax: the notebooks have no formulas, and its CDN script cannot load offline.
     body, _ = HTMLExporter(mathjax_url='').from_notebook_node(nb)
+    if plotly_bundle:
+        with open(plotly_bundle, encoding='utf-8') as f:
+            script = f.read()
+        body = body.replace('</head>', script + '\n</head>', 1)
     atomic_write(out_html, body)
     print(json.dumps(result))
 

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Opens the notebooks with the project's tslab kernel: JupyterLab when installed, else the classic
-# Notebook. Extra arguments go to Jupyter (e.g. --no-browser --port 8899).
+# Opens the notebooks in JupyterLab (the project's .venv, made by scripts/setup.sh) with the
+# project's tslab kernel. Extra arguments go to JupyterLab (e.g. --no-browser --port 8899).
+# The scale comes from REPORT_SCALE (default: the report's full scale); every notebook's first
+# cell says which scale it runs at and what that costs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export JUPYTER_PATH="$ROOT/.jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
-export REPORT_SCALE="${REPORT_SCALE:-full}"
-cd "$ROOT/notebooks"
+JUPYTER="$ROOT/.venv/bin/jupyter"
+if [[ ! -x "$JUPYTER" ]]; then
+  echo "notebook: $ROOT/.venv has no Jupyter: run 'bash scripts/setup.sh' first (npm run notebook does)." >&2
+  exit 1
+fi
+echo "notebook: scale '${REPORT_SCALE:-full}' (REPORT_SCALE=smoke npm run notebook for small, quick runs); kernel 'TypeScript (tslab)'" >&2
 extra=()
 # Jupyter refuses to run as root unless told to (containers and CI machines often are root).
 [[ $(id -u) == 0 ]] && extra+=(--allow-root)
-if jupyter lab --version >/dev/null 2>&1; then
-  exec jupyter lab --notebook-dir="$ROOT/notebooks" "${extra[@]}" "$@"
-fi
-exec jupyter notebook --notebook-dir="$ROOT/notebooks" "${extra[@]}" "$@"
+cd "$ROOT/notebooks"
+exec "$JUPYTER" lab --notebook-dir="$ROOT/notebooks" "${extra[@]}" "$@"

@@ -3,9 +3,10 @@ export * from './tf/index.js';
 export * from './models/index.js';
 export * from './data/index.js';
 export * from './plots/index.js';
+export * from './experiment/index.js';
 export * from './notebook/index.js';
-export { PUBLISHED_NMI, REPRODUCTION_TOLERANCE } from './report/published.js';
-export { conclusion, formatDelta, summaryRows, type SummaryRow } from './report/summary.js';
+
 export * from './cluster/index.js';
 export * from './metrics/index.js';
 export * from './decomposition/index.js';
+export * from './manifold/index.js';

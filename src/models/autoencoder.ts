@@ -83,6 +83,12 @@ export interface AutoencoderFitOptions {
   validation?: Matrix;
   /** Called after every batch and every epoch; see {@link progressPrinter} for a ready-made one. */
   onProgress?: ProgressCallback;
+  /**
+   * Stops training at the end of the current batch when aborted (e.g. by the kernel's interrupt,
+   * see `withInterruptSignal`): `fit` then returns normally with the weights so far and
+   * {@link ConvAutoencoder.interruptedAt} set.
+   */
+  signal?: AbortSignal;
 }
 
 /** Clip for log(p) in the loss, as Keras' `epsilon()`. */
@@ -110,6 +116,7 @@ export class ConvAutoencoder {
   private optimizer?: Optimizer;
   private readonly epochs: EpochRecord[] = [];
   private stopped = false;
+  private interruption: { epoch: number; batch: number; batches: number } | undefined;
 
   /**
    * Stores the options (validated); nothing is built until {@link fit} or {@link build}.
@@ -177,6 +184,8 @@ export class ConvAutoencoder {
     let best: number | undefined;
     let wait = 0;
     this.stopped = false;
+    this.interruption = undefined;
+    const signal = fitOptions.signal;
 
     const fitStart = performance.now();
     let batchesDone = 0;
@@ -222,6 +231,19 @@ export class ConvAutoencoder {
               imagesPerSecond: seen / ((now - epochStart) / 1000),
             });
           }
+          if (signal) {
+            // Let a pending SIGINT handler run (signals are delivered between macrotasks).
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            if (signal.aborted) {
+              this.interruption = { epoch, batch: b + 1, batches };
+              break;
+            }
+          }
+        }
+        if (this.interruption) {
+          // A partial epoch is recorded so the history shows how far training got.
+          this.epochs.push({ epoch, loss: lossSum / seen, seconds: (performance.now() - epochStart) / 1000 });
+          break;
         }
         const valLoss = validation ? this.lossOn(validation) : undefined;
         const seconds = (performance.now() - epochStart) / 1000;
@@ -271,6 +293,14 @@ export class ConvAutoencoder {
   /** True when the last `fit` stopped early. */
   get stoppedEarly(): boolean {
     return this.stopped;
+  }
+
+  /**
+   * Where the last `fit` was interrupted through its `signal` (epoch, batch within it), or
+   * `undefined` when it ran to the end. An interrupted model keeps the weights it had reached.
+   */
+  get interruptedAt(): { readonly epoch: number; readonly batch: number; readonly batches: number } | undefined {
+    return this.interruption;
   }
 
   /** Length of a code (128 for the report's model). @throws NotFittedError before fit/build/load. */

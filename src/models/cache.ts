@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { cacheRoot } from '../notebook/config.js';
+import { cacheRoot } from '../util/paths.js';
 import { activeBackend, initBackend } from '../tf/backend.js';
 import type { Matrix } from '../util/matrix.js';
 import { ConvAutoencoder, resolveAutoencoderOptions, type ConvAutoencoderOptions, type EpochRecord, type AutoencoderFitOptions, type ResolvedAutoencoderOptions } from './autoencoder.js';
@@ -90,7 +90,10 @@ export interface LoadOrTrainResult {
   readonly key: string;
   /** The cache folder (model.json, weights.bin, meta.json). */
   readonly dir: string;
-  readonly meta: CacheMeta;
+  /** The cache entry's metadata; `undefined` when training was interrupted (nothing was cached). */
+  readonly meta: CacheMeta | undefined;
+  /** Set when training was interrupted through `signal`: the model has the weights reached so far and was not cached. */
+  readonly interrupted?: { readonly epoch: number; readonly batch: number; readonly batches: number };
   /** What was done about leftovers of an interrupted save of this entry (usually empty). */
   readonly notices: readonly ModelNotice[];
 }
@@ -108,22 +111,11 @@ export interface LoadOrTrainResult {
  * const { model, fromCache } = await loadOrTrain(train.images, { validation: test.images, epochs: 50, onProgress: progressPrinter() });
  */
 export async function loadOrTrain(images: Matrix, options: LoadOrTrainOptions = {}): Promise<LoadOrTrainResult> {
-  const { cacheDir, onInvalidCache = 'error', validation, onProgress, onNotice, ...modelOptions } = options;
+  const { cacheDir, onInvalidCache = 'error', validation, onProgress, signal, onNotice, ...modelOptions } = options;
   if (onInvalidCache !== 'error' && onInvalidCache !== 'retrain') {
     throw new RangeError(`onInvalidCache must be 'error' or 'retrain', got '${String(onInvalidCache)}'.`);
   }
-  const resolved = resolveAutoencoderOptions(modelOptions);
-  const { architecture, seed, ...training } = resolved;
-  const material: CacheKeyMaterial = {
-    cacheVersion: MODEL_CACHE_VERSION,
-    architecture,
-    training,
-    seed,
-    data: fingerprint(images),
-    validation: validation ? fingerprint(validation) : null,
-  };
-  const key = cacheKey(material);
-  const dir = path.join(path.resolve(cacheDir ?? path.join(cacheRoot(), 'models')), key);
+  const { key, material, dir } = cacheLocation(images, { ...modelOptions, ...(validation ? { validation } : {}), ...(cacheDir ? { cacheDir } : {}) });
 
   // A save killed half-way (see saveModel) is recovered or cleaned before the entry is looked at.
   const notices = await recoverFolder(dir, onNotice ? { onNotice } : {});
@@ -139,8 +131,12 @@ export async function loadOrTrain(images: Matrix, options: LoadOrTrainOptions = 
 
   const model = new ConvAutoencoder(modelOptions);
   const t0 = performance.now();
-  await model.fit(images, { ...(validation ? { validation } : {}), ...(onProgress ? { onProgress } : {}) });
+  await model.fit(images, { ...(validation ? { validation } : {}), ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
   const trainingSeconds = (performance.now() - t0) / 1000;
+  if (model.interruptedAt) {
+    // A partly trained model is returned to the caller but never cached under the full settings' key.
+    return { model, fromCache: false, key, dir, meta: undefined, interrupted: model.interruptedAt, notices };
+  }
   const { tf } = await initBackend();
   const weightBytes = await weightsOf(model);
   const meta: CacheMeta = {
@@ -155,6 +151,31 @@ export async function loadOrTrain(images: Matrix, options: LoadOrTrainOptions = 
   };
   await model.save(dir, { [META_JSON]: JSON.stringify(meta, null, 2) });
   return { model, fromCache: false, key, dir, meta, notices };
+}
+
+/**
+ * Where {@link loadOrTrain} keeps the model trained with these options on these images: its key,
+ * the key's material and the folder (which may not exist yet).
+ */
+export function cacheLocation(images: Matrix, options: ConvAutoencoderOptions & { validation?: Matrix; cacheDir?: string } = {}): { key: string; material: CacheKeyMaterial; dir: string } {
+  const { cacheDir, validation, ...modelOptions } = options;
+  const resolved = resolveAutoencoderOptions(modelOptions);
+  const { architecture, seed, ...training } = resolved;
+  const material: CacheKeyMaterial = {
+    cacheVersion: MODEL_CACHE_VERSION,
+    architecture,
+    training,
+    seed,
+    data: fingerprint(images),
+    validation: validation ? fingerprint(validation) : null,
+  };
+  const key = cacheKey(material);
+  return { key, material, dir: path.join(path.resolve(cacheDir ?? path.join(cacheRoot(), 'models')), key) };
+}
+
+/** Whether a cache entry exists for these options and images (it is verified only when loaded). */
+export function isModelCached(images: Matrix, options: ConvAutoencoderOptions & { validation?: Matrix; cacheDir?: string } = {}): boolean {
+  return existsSync(path.join(cacheLocation(images, options).dir, META_JSON));
 }
 
 /**

@@ -1,34 +1,44 @@
 /**
- * Renders figures and tables in tslab notebooks, in a way that works in the live classic
- * Notebook, in JupyterLab and in HTML exported by nbconvert, offline:
+ * Renders figures and tables in tslab notebooks so that they show everywhere a user looks:
  *
- * - the `plotly.js-dist-min` bundle (read from node_modules, no CDN) is embedded once per
- *   kernel as an inline `<script>` that defines `window.Plotly`. The bundle runs inside a
- *   wrapper that hides `define`, `require`, `module` and `exports`, so the classic Notebook's
- *   RequireJS (and nbconvert's) cannot capture it as an anonymous AMD module: `window.Plotly`
- *   is always set. The wrapper skips the bundle when Plotly is already on the page, so
- *   re-running cells is harmless;
- * - each figure is one `<div id="…">` plus a `<script>` calling `Plotly.newPlot`. The figure
- *   JSON is escaped so no `</script>` in data can end the script early. The script waits
- *   briefly if the div is not yet attached or Plotly not yet defined, and otherwise writes a
- *   visible hint into the div instead of failing silently.
- *
- * `application/vnd.plotly.v1+json` is deliberately not used: notebook 6.4 and nbconvert 6.5 do
- * not render it.
+ * - each figure is ONE output carrying three representations (a MIME bundle):
+ *   `application/vnd.plotly.v1+json` (drawn by the Plotly renderer that the `plotly` Python
+ *   package installs into JupyterLab 4 / Notebook 7 — a "safe" renderer, so it draws even in an
+ *   untrusted notebook reopened from `reports/notebooks/`), `text/html` (a `<div>` plus a
+ *   `Plotly.newPlot` script, used by nbconvert's HTML export and the classic Notebook) and
+ *   `text/plain` (the title, for terminals). tslab's public `display` sends one MIME type per
+ *   output, so bundles go through tslab's kernel-side writer (`tslab/dist/jupyter.js`,
+ *   `lastWriteDisplayData`, the function `display.raw` itself calls; checked by a test at the
+ *   pinned tslab version); where it is missing, the HTML alone is sent;
+ * - plotly.js is NOT embedded in notebooks (it would add 4.8 MB to every saved notebook):
+ *   `npm run report` puts it once into each exported HTML page, and {@link Display.loadPlotly}
+ *   emits a 1 kB loader for the classic Notebook that fetches the bundle `scripts/setup.sh`
+ *   copies into the project's `.jupyter/nbextensions/`, hiding AMD `define` so RequireJS
+ *   cannot capture it;
+ * - the HTML figure script waits briefly for `window.Plotly`, and otherwise writes a visible
+ *   hint into the figure's `<div>` instead of failing silently.
  *
  * The output sink is injectable ({@link createDisplay}) so this module is testable without
- * tslab; the default {@link display} binds to `require('tslab').display` lazily.
+ * tslab; the default {@link getDisplay} binds to tslab lazily.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Figure } from '../plots/figure.js';
+import { scriptSafeJson, type Figure } from '../plots/figure.js';
 import { formatTable, escapeHtml, type TableOptions } from '../plots/table.js';
 
-/** Where HTML (and optionally markdown) outputs go: tslab's `display`, or a test double. */
+/** A MIME bundle: one output with several representations (the frontend shows the richest it can). */
+export type MimeBundle = Readonly<Record<string, string | object>>;
+
+/** Where outputs go: tslab's display, or a test double. */
 export interface HtmlSink {
   html(s: string): void;
   markdown?(s: string): void;
+  /** One output with several MIME types; sinks without it get the `text/html` part only. */
+  bundle?(data: MimeBundle): void;
 }
+
+/** The MIME type of Plotly figures (rendered by the `plotly` package's JupyterLab/Notebook 7 extension). */
+export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 
 /** Options of {@link Display.showFigure}. */
 export interface ShowFigureOptions {
@@ -58,21 +68,18 @@ export interface Display {
   /** Renders markdown (as `text/markdown` when the sink supports it, else as escaped preformatted text). */
   showMarkdown(markdown: string): void;
   /**
-   * Embeds the Plotly bundle now. Call it in a notebook's first cell: re-running that cell
-   * (or Restart & Run All) then always puts the bundle back in the saved notebook, even when
-   * the kernel had already embedded it in an output that was since cleared.
-   * @param force emit even if already embedded in this process (default true).
+   * Emits the small plotly.js loader for the classic Notebook (JupyterLab and Notebook 7 draw
+   * figures with their Plotly renderer and ignore it). Call it in a notebook's first cell.
+   * @param force emit even if already emitted in this process (default true).
    */
   loadPlotly(force?: boolean): void;
-  /** Whether the bundle has been emitted (by this display) in this process. */
+  /** Whether the loader has been emitted (by this display) in this process. */
   readonly plotlyLoaded: boolean;
 }
 
 /** Options of {@link createDisplay}. */
 export interface CreateDisplayOptions {
-  /** Returns the Plotly bundle's JavaScript source (default: reads `plotly.js-dist-min`). */
-  bundleSource?: () => string;
-  /** Shared state object; the default display uses one per process (see {@link display}). */
+  /** Shared state object; the default display uses one per process (see {@link getDisplay}). */
   state?: { plotlyLoaded: boolean };
   /** Prefix of generated div ids (default `'fmnist-plot'`). */
   idPrefix?: string;
@@ -104,16 +111,6 @@ export function plotlyVersion(): string {
   } catch {
     return 'unknown';
   }
-}
-
-/**
- * Escapes JSON for embedding in an HTML `<script>`: `<`, `>`, `&`, U+2028 and U+2029 become
- * `\uXXXX` escapes (legal only inside JSON strings, which is the only place they can occur).
- */
-export function scriptSafeJson(value: unknown): string {
-  const json = JSON.stringify(value, (_key, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v));
-  if (json === undefined) throw new TypeError('scriptSafeJson: value is not JSON-serialisable.');
-  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -203,27 +200,60 @@ export function tableHtml(options: ShowTableOptions): string {
 
 let idCounter = 0;
 
+/** Where `scripts/setup.sh` copies plotly.js for the classic Notebook, relative to the server's base URL. */
+export const CLASSIC_PLOTLY_PATH = 'nbextensions/fmnist-cluster/plotly.min.js';
+
 /**
- * Creates a {@link Display} writing to `sink`. Each display tracks whether it has embedded the
- * Plotly bundle in `options.state` (a fresh object by default).
+ * A small script that loads plotly.js from the Jupyter server (classic Notebook: the copy in
+ * `.jupyter/nbextensions/`) when the page has no `window.Plotly`, running it with AMD `define`
+ * hidden. A no-op where Plotly is already on the page (exported HTML) or cannot be fetched.
+ */
+export function plotlyLoaderHtml(): string {
+  return (
+    '<script type="text/javascript">/* fmnist-cluster: plotly.js loader for the classic Notebook */\n' +
+    '(function () {\n' +
+    '  if (window.Plotly || window.__fmnistPlotlyLoading) return;\n' +
+    '  var base = (document.body && document.body.getAttribute("data-base-url")) || "/";\n' +
+    '  if (!window.fetch) return;\n' +
+    '  window.__fmnistPlotlyLoading = true;\n' +
+    `  fetch(base + "${CLASSIC_PLOTLY_PATH}").then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })\n` +
+    '    .then(function (src) { var m = { exports: {} }; (new Function("define", "require", "module", "exports", src)).call(window, undefined, undefined, m, m.exports);\n' +
+    '      if (!window.Plotly) window.Plotly = m.exports; })\n' +
+    '    .catch(function () {}).then(function () { window.__fmnistPlotlyLoading = false; });\n' +
+    '})();\n</script>'
+  );
+}
+
+/** The text shown for a figure where nothing richer renders (terminals, `text/plain`). */
+function plainFigure(fig: Figure): string {
+  const title = titleOf(fig);
+  return `[Plotly figure${title ? `: ${title}` : ''}]`;
+}
+
+/**
+ * Creates a {@link Display} writing to `sink`. Figures go out as one MIME bundle (Plotly JSON +
+ * HTML + text) when the sink takes bundles, else as HTML.
  * @example
- * const out: string[] = [];
- * const d = createDisplay({ html: (s) => out.push(s) }, { bundleSource: () => 'window.Plotly={newPlot(){}}' });
- * d.showFigure(barChart({ categories: ['a'], values: [1] })); // out: [bundle + figure]
+ * const out: MimeBundle[] = [];
+ * const d = createDisplay({ html: (s) => out.push({ 'text/html': s }), bundle: (b) => out.push(b) });
+ * d.showFigure(barChart({ categories: ['a'], values: [1] })); // out[0]['application/vnd.plotly.v1+json']
  */
 export function createDisplay(sink: HtmlSink, options: CreateDisplayOptions = {}): Display {
   const state = options.state ?? { plotlyLoaded: false };
-  const bundleSource = options.bundleSource ?? readPlotlyBundle;
   const prefix = options.idPrefix ?? 'fmnist-plot';
   const session = randomBytes(4).toString('hex');
-  const bundle = () => plotlyBundleHtml(bundleSource(), options.bundleSource ? 'custom' : plotlyVersion());
   return {
     showFigure(fig, opts = {}) {
       const id = `${prefix}-${session}-${++idCounter}`;
       const html = figureHtml(fig, id, opts);
-      if (!state.plotlyLoaded) {
-        sink.html(bundle() + '\n' + html);
-        state.plotlyLoaded = true;
+      if (sink.bundle) {
+        const layout: Record<string, unknown> = { ...fig.layout, height: opts.height ?? (typeof fig.layout.height === 'number' ? fig.layout.height : 450) };
+        if (opts.width !== undefined) layout.width = opts.width;
+        sink.bundle({
+          [PLOTLY_MIME]: JSON.parse(scriptSafeJson({ data: fig.data, layout, config: { responsive: true, ...(fig.config ?? {}) } })) as object,
+          'text/html': html,
+          'text/plain': plainFigure(fig),
+        });
       } else {
         sink.html(html);
       }
@@ -240,7 +270,7 @@ export function createDisplay(sink: HtmlSink, options: CreateDisplayOptions = {}
     },
     loadPlotly(force = true) {
       if (state.plotlyLoaded && !force) return;
-      sink.html(bundle());
+      sink.html(plotlyLoaderHtml());
       state.plotlyLoaded = true;
     },
     get plotlyLoaded() {
@@ -249,15 +279,40 @@ export function createDisplay(sink: HtmlSink, options: CreateDisplayOptions = {}
   };
 }
 
+/** tslab's kernel-side display writer (what `display.raw` calls), if this tslab has it. */
+type WriteDisplayData = (data: { data: MimeBundle; metadata: object; transient: object }, update: boolean) => void;
+
+/**
+ * The function that sends a `display_data` message in the running tslab kernel, read at call
+ * time (tslab replaces it for every executed cell), or `undefined` when this tslab version has
+ * no such internal entry point or no cell is executing.
+ */
+export function tslabDisplayWriter(): WriteDisplayData | undefined {
+  try {
+    const jupyter = require('tslab/dist/jupyter.js') as { lastWriteDisplayData?: WriteDisplayData | null };
+    return typeof jupyter.lastWriteDisplayData === 'function' ? jupyter.lastWriteDisplayData : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The tslab display, required lazily (tslab is only present inside a notebook kernel). */
 export function tslabSink(): HtmlSink {
-  let tslab: { display: HtmlSink };
+  let tslab: { display: { html(s: string): void; markdown(s: string): void } };
   try {
-    tslab = require('tslab') as { display: HtmlSink };
+    tslab = require('tslab') as typeof tslab;
   } catch {
     throw new Error("The notebook display needs the 'tslab' package (it runs inside a tslab kernel): run `npm install`, or use createDisplay(sink) outside notebooks.");
   }
-  return { html: (s) => tslab.display.html(s), markdown: (s) => tslab.display.markdown!(s) };
+  return {
+    html: (s) => tslab.display.html(s),
+    markdown: (s) => tslab.display.markdown(s),
+    bundle: (data) => {
+      const write = tslabDisplayWriter();
+      if (write) write({ data, metadata: {}, transient: {} }, false);
+      else tslab.display.html(String(data['text/html'] ?? ''));
+    },
+  };
 }
 
 /**
@@ -284,6 +339,7 @@ export function getDisplay(): Display {
     {
       html: (s) => tslabSink().html(s),
       markdown: (s) => tslabSink().markdown!(s),
+      bundle: (b) => tslabSink().bundle!(b),
     },
     { state: processState() },
   );
@@ -310,7 +366,7 @@ export function showMarkdown(markdown: string): void {
   getDisplay().showMarkdown(markdown);
 }
 
-/** Embeds the Plotly bundle in the current tslab notebook (call it in the first cell). */
+/** Emits the classic Notebook's plotly.js loader in the current tslab notebook (call it in the first cell). */
 export function loadPlotly(force = true): void {
   getDisplay().loadPlotly(force);
 }

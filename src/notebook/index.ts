@@ -1,5 +1,2 @@
-export * from './config.js';
-export * from './artifacts.js';
 export * from './display.js';
-export * from './pipeline.js';
-export * from './evaluation.js';
+export * from './show.js';

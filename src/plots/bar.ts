@@ -18,6 +18,8 @@ export interface BarChartOptions extends CommonOptions {
   digits?: number;
   /** Horizontal bars (default false). */
   horizontal?: boolean;
+  /** Symmetric error bars, one per bar (e.g. the sd over seeds); NaN for none. */
+  errors?: ArrayLike<number>;
 }
 
 /**
@@ -53,6 +55,11 @@ export function barChart(opts: BarChartOptions): Figure {
     marker: { color },
     hovertemplate: horizontal ? '%{y}: %{x}<extra></extra>' : '%{x}: %{y}<extra></extra>',
   };
+  if (opts.errors !== undefined) {
+    if (opts.errors.length !== n) throw new RangeError(`barChart: errors has ${opts.errors.length} entries but there are ${n} bars.`);
+    const e = Array.from(opts.errors, (v) => (Number.isFinite(v) ? roundTo(Number(v), 6) : 0));
+    trace[horizontal ? 'error_x' : 'error_y'] = { type: 'data', array: e, visible: true, color: '#333' };
+  }
   if (opts.showValues ?? true) {
     trace.text = values.map((v) => (Number.isFinite(v) ? v.toFixed(digits) : ''));
     trace.textposition = 'outside';

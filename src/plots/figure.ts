@@ -128,3 +128,13 @@ export function checkNames(name: string, names: readonly string[] | undefined, n
     throw new RangeError(`${name} must name at least ${n} entries, got ${names.length}; pass one name per class/cluster.`);
   }
 }
+
+/**
+ * Escapes JSON for embedding in an HTML `<script>`: `<`, `>`, `&`, U+2028 and U+2029 become
+ * `\uXXXX` escapes (legal only inside JSON strings, which is the only place they can occur).
+ */
+export function scriptSafeJson(value: unknown): string {
+  const json = JSON.stringify(value, (_key, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v));
+  if (json === undefined) throw new TypeError('scriptSafeJson: value is not JSON-serialisable.');
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -8,30 +8,38 @@
  * notebook name, cell number and the error text that tslab wrote to stderr.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, createWriteStream } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, createWriteStream } from 'node:fs';
 import * as path from 'node:path';
-import { ArtifactStore, loadResults } from '../notebook/artifacts.js';
-import { PROJECT_ROOT, reportScale, SCALE_ENV, scaleSettings } from '../notebook/config.js';
+import { ResultStore } from '../experiment/results.js';
+import { reportScale, SCALE_ENV, scaleSettings } from '../experiment/scale.js';
+import { jupyterEnv, PROJECT_ROOT, projectPython } from '../util/paths.js';
 import { writeFileAtomicSync } from '../util/fs.js';
-import { SYSTEM_PYTHON } from '../util/python.js';
 import { renderIndexPage, type NotebookRun } from './index-page.js';
+import { plotlyBundleHtml, plotlyVersion, readPlotlyBundle } from '../notebook/display.js';
 
 
-/** Notebooks named `NN-topic.ipynb`, in order. */
+/**
+ * Notebooks named `NN-topic.ipynb`, in order — except that summary notebooks (`NN-summary`) run
+ * last, so they summarise every other notebook of the run (06-summary comes after 07-n2d).
+ */
 export function listNotebooks(dir = path.join(PROJECT_ROOT, 'notebooks')): string[] {
-  return readdirSync(dir).filter((f) => /^\d\d-[\w-]+\.ipynb$/.test(f)).sort().map((f) => path.join(dir, f));
+  const isSummary = (f: string) => /-summary\.ipynb$/.test(f);
+  return readdirSync(dir)
+    .filter((f) => /^\d\d-[\w-]+\.ipynb$/.test(f))
+    .sort((a, b) => Number(isSummary(a)) - Number(isSummary(b)) || a.localeCompare(b))
+    .map((f) => path.join(dir, f));
 }
 
 interface ExecResult { ok: boolean; seconds: number; cells: number; failedCell: number | null; error: string | null }
 
-function executeNotebook(file: string, outDir: string, env: NodeJS.ProcessEnv, log: (s: string) => void): Promise<ExecResult> {
+function executeNotebook(file: string, outDir: string, env: NodeJS.ProcessEnv, log: (s: string) => void, plotlyBundleFile: string): Promise<ExecResult> {
   const name = path.basename(file, '.ipynb');
   const logFile = path.join(outDir, 'logs', `${name}.log`);
   mkdirSync(path.dirname(logFile), { recursive: true });
   const logStream = createWriteStream(logFile);
   return new Promise((resolve) => {
-    const child = spawn(SYSTEM_PYTHON, [path.join(PROJECT_ROOT, 'scripts', 'execute_notebook.py'), file,
-      path.join(outDir, 'notebooks', `${name}.ipynb`), path.join(outDir, `${name}.html`)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(projectPython(), [path.join(PROJECT_ROOT, 'scripts', 'execute_notebook.py'), file,
+      path.join(outDir, 'notebooks', `${name}.ipynb`), path.join(outDir, `${name}.html`), '--plotly-bundle', plotlyBundleFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let pending = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -41,6 +49,8 @@ function executeNotebook(file: string, outDir: string, env: NodeJS.ProcessEnv, l
       const lines = pending.split('\n');
       pending = lines.pop()!;
       for (const line of lines) {
+        const out = /^OUTPUT (.*)$/.exec(line);
+        if (out && isProgressLine(JSON.parse(out[1]!) as string)) log(`      ${JSON.parse(out[1]!) as string}`);
         const m = /^PROGRESS (.*)$/.exec(line);
         if (m) {
           const p = JSON.parse(m[1]!) as { cell: number; cells: number; seconds: number };
@@ -60,6 +70,11 @@ function executeNotebook(file: string, outDir: string, env: NodeJS.ProcessEnv, l
   });
 }
 
+/** The lines of a cell's output worth showing in the terminal while it runs: training progress and interruptions. */
+export function isProgressLine(line: string): boolean {
+  return /\bepoch \d+\/\d+/.test(line) || /^Training interrupted/.test(line);
+}
+
 async function main(): Promise<void> {
   const scale = reportScale();
   const settings = scaleSettings(scale);
@@ -68,19 +83,16 @@ async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const notebooksDir = process.env.REPORT_NOTEBOOKS_DIR ? path.resolve(process.env.REPORT_NOTEBOOKS_DIR) : undefined;
   const notebooks = listNotebooks(notebooksDir).filter((f) => only.length === 0 || only.some((o) => path.basename(f).includes(o)));
-  const env = {
-    ...process.env,
-    [SCALE_ENV]: scale,
-    JUPYTER_PATH: [path.join(PROJECT_ROOT, '.jupyter'), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
-    PYDEVD_DISABLE_FILE_VALIDATION: '1',
-  };
+  const env = { ...jupyterEnv(), [SCALE_ENV]: scale };
+  const plotlyBundleFile = path.join(outDir, '.plotly-bundle.html');
+  writeFileAtomicSync(plotlyBundleFile, plotlyBundleHtml(readPlotlyBundle(), plotlyVersion()));
   console.log(`report: ${notebooks.length} notebooks at scale '${scale}' (${settings.trainImages} train / ${settings.testImages} test images, ${settings.epochs} epochs) -> ${outDir}`);
   const runs: NotebookRun[] = [];
   const t0 = performance.now();
   for (const [i, file] of notebooks.entries()) {
     const name = path.basename(file, '.ipynb');
     console.log(`[${i + 1}/${notebooks.length}] ${name} ...`);
-    const r = await executeNotebook(file, outDir, env, (s) => console.log(s));
+    const r = await executeNotebook(file, outDir, env, (s) => console.log(s), plotlyBundleFile);
     runs.push({ name, html: `${name}.html`, ok: r.ok, seconds: r.seconds, error: r.error ?? undefined, failedCell: r.failedCell ?? undefined });
     if (r.ok) {
       console.log(`[${i + 1}/${notebooks.length}] ${name}: ok in ${r.seconds.toFixed(1)} s`);
@@ -88,8 +100,9 @@ async function main(): Promise<void> {
       console.log(`[${i + 1}/${notebooks.length}] ${name}: FAILED${r.failedCell ? ` at cell ${r.failedCell}` : ''} after ${r.seconds.toFixed(1)} s\n${indent(r.error ?? 'unknown error')}`);
     }
   }
-  const results = loadResults(new ArtifactStore(scale));
-  writeFileAtomicSync(path.join(outDir, 'index.html'), renderIndexPage({ scale, runs, results, generatedAt: new Date() }));
+  const results = new ResultStore({ scale }).load();
+  copyFileSync(require.resolve('plotly.js-dist-min'), path.join(outDir, 'plotly.min.js'));
+  writeFileAtomicSync(path.join(outDir, 'index.html'), renderIndexPage({ scale, runs, results, generatedAt: new Date(), plotlyScript: 'plotly.min.js' }));
   writeFileAtomicSync(path.join(outDir, 'summary.json'), JSON.stringify({ scale, runs, results }, null, 2));
   const failed = runs.filter((r) => !r.ok);
   console.log(`report: ${runs.length - failed.length}/${runs.length} notebooks ok in ${((performance.now() - t0) / 1000).toFixed(1)} s; open ${path.join(outDir, 'index.html')}`);

@@ -1,6 +1,8 @@
-import type { PipelineResult } from '../notebook/artifacts.js';
-import { conclusion, formatDelta, summaryRows } from './summary.js';
+import type { PipelineResult } from '../experiment/results.js';
+import { conclusion, formatDelta, notebookStatus, summaryRows } from '../experiment/summary.js';
+import { nmiErrorBarFigure } from '../experiment/summary-figure.js';
 import { escapeHtml } from '../plots/table.js';
+import { scriptSafeJson } from '../plots/figure.js';
 
 /** How one notebook's execution went. */
 export interface NotebookRun {
@@ -17,36 +19,57 @@ const fmt = (x: number | undefined, digits = 3) => (x === undefined || !Number.i
 
 /** Minimal markdown (paragraphs and **bold**) to HTML, for the generated conclusion. */
 function markdownToHtml(md: string): string {
-  return md.split(/\n\n+/).map((p) => `<p>${escapeHtml(p).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>').replace(/`(.+?)`/g, '<code>$1</code>')}</p>`).join('\n');
+  return md.split(/\n\n+/).map((p) => `<p>${escapeHtml(p).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>').replace(/`(.+?)`/g, '<code>$1</code>').replace(/\n/g, '<br>')}</p>`).join('\n');
 }
 
-/** The report's landing page: links to every notebook's HTML, run status and the summary table. */
-export function renderIndexPage(input: { scale: string; runs: readonly NotebookRun[]; results: readonly PipelineResult[]; generatedAt: Date }): string {
+/**
+ * The report's landing page: links to every notebook's HTML, run status, which notebooks recorded
+ * results, the summary table (mean ± sd over seeds) and an error-bar chart drawn with the
+ * `plotly.min.js` copied beside it (`plotlyScript`, relative URL).
+ */
+export function renderIndexPage(input: { scale: string; runs: readonly NotebookRun[]; results: readonly PipelineResult[]; generatedAt: Date; backend?: string; plotlyScript?: string }): string {
   const rows = summaryRows(input.results);
+  const ms = (s: { mean: number; sd: number }) => `${fmt(s.mean)} ± ${fmt(s.sd)}`;
+  const status = notebookStatus(input.results).map((s) => `<tr><td>${escapeHtml(s.notebook)}</td><td>${s.results > 0 ? `${s.results} result${s.results === 1 ? '' : 's'}` : '<strong>not run</strong>'}</td>` +
+    `<td>${s.lastRecordedAt ? escapeHtml(s.lastRecordedAt) : '–'}</td></tr>`).join('\n');
+  const backends = [...new Set(input.results.map((r) => r.backend))];
+  const figure = rows.length > 0 && input.plotlyScript
+    ? `<div id="nmi-chart" style="width:100%;height:520px;"></div><script src="${escapeHtml(input.plotlyScript)}"></script>` +
+      `<script>(function(){var f=${scriptSafeJson(nmiErrorBarFigure(input.results))};if(window.Plotly)Plotly.newPlot('nmi-chart',f.data,f.layout,{responsive:true});})();</script>`
+    : '';
   const runRows = input.runs.map((r) => `<tr class="${r.ok ? 'ok' : 'failed'}"><td><a href="${escapeHtml(r.html)}">${escapeHtml(r.name)}</a></td>` +
     `<td>${r.ok ? 'ok' : `failed${r.failedCell ? ` at cell ${r.failedCell}` : ''}`}</td><td>${r.seconds.toFixed(1)} s</td>` +
     `<td>${r.error ? `<pre>${escapeHtml(r.error)}</pre>` : ''}</td></tr>`).join('\n');
-  const summary = rows.map((r) => `<tr><td>${escapeHtml(r.pipeline)}</td><td>${escapeHtml(r.variant)}</td><td>${fmt(r.nmi)}</td>` +
+  const summary = rows.map((r) => `<tr class="${r.label}"><td>${escapeHtml(r.pipeline)}</td><td>${escapeHtml(r.setting)}</td><td>${ms(r.nmi)}</td><td>${fmt(r.medianNmi)}</td>` +
     `<td>${fmt(r.publishedNmi)}</td><td>${r.delta === undefined ? '–' : formatDelta(r.delta)}</td>` +
-    `<td>${fmt(r.ari)}</td><td>${fmt(r.acc)}</td><td>${r.seconds.toFixed(1)}</td><td>${escapeHtml(r.images)}</td></tr>`).join('\n');
+    `<td>${ms(r.ari)}</td><td>${ms(r.acc)}</td><td>${r.seeds}</td><td>${r.seconds.toFixed(1)}</td><td>${escapeHtml(r.images)}</td></tr>`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>fmnist-cluster report (${escapeHtml(input.scale)} scale)</title>
 <style>
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; } th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: left; }
-th { background: #f3f3f3; } tr.failed td { background: #fde8e8; } pre { margin: 0; white-space: pre-wrap; font-size: 12px; }
+th { background: #f3f3f3; } tr.failed td { background: #fde8e8; } tr.variant td { color: #8a4b00; } pre { margin: 0; white-space: pre-wrap; font-size: 12px; }
 td:nth-child(n+3) { font-variant-numeric: tabular-nums; }
 </style></head><body>
 <h1>Clustering Fashion-MNIST: K-Means, autoencoder codes and Gaussian mixtures</h1>
-<p>Scale <strong>${escapeHtml(input.scale)}</strong>, generated ${escapeHtml(input.generatedAt.toISOString())}.
+<p>Scale <strong>${escapeHtml(input.scale)}</strong>, generated ${escapeHtml(input.generatedAt.toISOString())}; TF.js backend
+<strong>${escapeHtml(input.backend ?? (backends.join(', ') || 'unknown'))}</strong>.
 All scores on the same test split; accuracy (ACC) after the optimal matching of clusters to classes.
 As in the report, each clusterer is fitted on the test images (or their codes) that it scores — clustering uses no labels —
 except in the rows marked "fit on train, predict test", which show how the clusters carry over to unseen images.
 The autoencoder itself is always trained on the training images only.</p>
+<p>Every score is over several clusterer seeds (the autoencoder is one trained model): mean ± sample sd, and the
+median run's NMI. "Variant" rows ran other settings than the report's or our named improvements and are shown as such.</p>
 <h2>Summary</h2>
-<table id="summary"><thead><tr><th>Pipeline</th><th>Settings</th><th>NMI</th><th>Published NMI</th><th>Δ NMI</th><th>ARI</th><th>ACC</th><th>Fit seconds</th><th>Images</th></tr></thead>
+<table id="summary"><thead><tr><th>Pipeline</th><th>Setting</th><th>NMI mean ± sd</th><th>Median NMI</th><th>Published NMI</th><th>Δ (mean − published)</th><th>ARI mean ± sd</th><th>ACC mean ± sd</th><th>Seeds</th><th>Fit seconds (median)</th><th>Images</th></tr></thead>
 <tbody>
-${summary || '<tr><td colspan="9">No results recorded.</td></tr>'}
+${summary || '<tr><td colspan="11">No results recorded.</td></tr>'}
+</tbody></table>
+${figure}
+<h2>Which notebooks recorded results</h2>
+<table id="notebook-results"><thead><tr><th>Notebook</th><th>Results at this scale</th><th>Last recorded</th></tr></thead>
+<tbody>
+${status}
 </tbody></table>
 <div id="conclusion">${markdownToHtml(conclusion(input.results, input.scale === 'smoke' ? 'smoke' : 'full'))}</div>
 <h2>Notebooks</h2>

@@ -18,7 +18,7 @@ export interface BackendInfo {
   simd: boolean;
   /** wasm only: number of threads (1 in Node); 0 on other backends. */
   threads: number;
-  /** The kernel fixes from `src/tf/kernels` registered for this backend (none on tfjs-node). */
+  /** The kernel fixes from `src/tf/kernels` registered for this backend (on tfjs-node its own two, native ops). */
   kernelFixes: KernelFixName[];
   /** The @tensorflow/tfjs-core version. */
   tfjsVersion: string;
@@ -34,10 +34,13 @@ export const BACKEND_ENV = 'FMNIST_BACKEND';
  * Picks, loads and initialises the TF.js backend once per process and returns the `tf`
  * namespace to use. Later calls return the same instance.
  *
- * Only one of `@tensorflow/tfjs` and `@tensorflow/tfjs-node` may be loaded in a process (both
- * register the same kernels), so every module gets `tf` from here rather than importing it.
+ * Every module gets `tf` from here rather than importing it, so that the whole process uses one
+ * backend. (tfjs-node re-exports the same `@tensorflow/tfjs` package, so its engine is shared:
+ * {@link loadAllBackends} registers the others beside it for tests and benches.)
  * On wasm and cpu it registers the kernel fixes of `./kernels` (missing/wrong/slow gradient
- * kernels of tfjs 4.22; see `bench/README-tf.md`); tfjs-node's native kernels are left alone.
+ * kernels of tfjs 4.22; see `bench/tf-kernels.md`); on tfjs-node only two of its own (native ops:
+ * a faster `Step`, the relu gradient, and a `ResizeNearestNeighborGrad` that honours `halfPixelCenters`). tfjs-node starts TensorFlow with oneDNN on
+ * (`TF_ENABLE_ONEDNN_OPTS=1` unless set: ≈1.5× faster training here) and INFO logs off.
  * @param preferred force a backend (overrides {@link BACKEND_ENV}); default: tfjs-node, else wasm, else cpu.
  * @throws RangeError for an unknown backend name.
  * @throws Error when a forced backend cannot be loaded, naming how to install it.
@@ -62,8 +65,8 @@ export async function initBackend(preferred?: BackendName): Promise<{ tf: TF; ba
     }
     if (forced === 'tensorflow') {
       throw new Error(
-        `${BACKEND_ENV}=tensorflow but @tensorflow/tfjs-node did not load. Install it with ` +
-          '`npm install @tensorflow/tfjs-node@4.22.0` on a machine that can download libtensorflow, or unset the variable.',
+        `${BACKEND_ENV}=tensorflow but @tensorflow/tfjs-node did not load (${tfjsNodeError}). Run \`bash scripts/setup-tfjs-node.sh\` ` +
+          '(Linux x86-64: it builds the binding against PyPI\'s tensorflow-cpu; needs g++ and make), or unset the variable.',
       );
     }
   }
@@ -87,6 +90,60 @@ export async function initBackend(preferred?: BackendName): Promise<{ tf: TF; ba
   active = { tf, backend: 'cpu' };
   await afterInit(tf, 'cpu');
   return active;
+}
+
+/**
+ * Initialises the process's backend ({@link initBackend}), then also registers every other backend
+ * that loads here (tfjs-node's `tensorflow`, `wasm`, `cpu`; each with its kernel fixes) in the same
+ * engine, and switches back to the active one. For tests and benches that compare backends:
+ * `await tf.setBackend(name)` then selects one. Tensors move between backends on use.
+ * @returns the `tf` namespace and the loadable backends, fastest first.
+ * @example
+ * const { tf, backends } = await loadAllBackends(); // e.g. ['tensorflow', 'wasm', 'cpu']
+ * for (const b of backends) { await tf.setBackend(b); ... }
+ */
+export async function loadAllBackends(): Promise<{ tf: TF; backends: BackendName[] }> {
+  const { tf, backend } = await initBackend();
+  const backends: BackendName[] = [];
+  if (backend === 'tensorflow') {
+    backends.push('tensorflow');
+  } else if (tryLoadTfjsNode() !== undefined) {
+    // tfjs-node registered its 'tensorflow' backend and kernels in the shared engine.
+    if (await tf.setBackend('tensorflow').catch(() => false)) {
+      registerKernelFixes(tf, 'tensorflow');
+      backends.push('tensorflow');
+    }
+  }
+  if (backend === 'wasm') {
+    backends.push('wasm');
+  } else {
+    try {
+      const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+      wasm.setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep);
+      if (await tf.setBackend('wasm')) {
+        await tf.ready();
+        registerKernelFixes(tf, 'wasm');
+        backends.push('wasm');
+      }
+    } catch {
+      // wasm cannot start here: compare the others
+    }
+  }
+  if (await tf.setBackend('cpu')) {
+    registerKernelFixes(tf, 'cpu');
+    backends.push('cpu');
+  }
+  await tf.setBackend(backend);
+  return { tf, backends };
+}
+
+/**
+ * Whether `@tensorflow/tfjs-node` (the `tensorflow` backend) loads in this process. Synchronous
+ * (it requires the package once), for tests that list their backends before running.
+ * @example const backends = [...(tfjsNodeLoads() ? ['tensorflow'] : []), 'wasm', 'cpu'];
+ */
+export function tfjsNodeLoads(): boolean {
+  return tryLoadTfjsNode() !== undefined;
 }
 
 /** The backend chosen by {@link initBackend}, or undefined before it ran. */
@@ -133,10 +190,36 @@ async function afterInit(tf: TF, backend: BackendName): Promise<void> {
   activeInfo = { backend, simd, threads, kernelFixes, tfjsVersion: tf.version_core };
 }
 
+/** Why tfjs-node did not load (for the error message of a forced `tensorflow`). */
+let tfjsNodeError = 'not tried';
+
+/**
+ * Environment read by TensorFlow's C library when it starts, so set before the first require of
+ * tfjs-node (a variable already set wins):
+ * - `TF_ENABLE_ONEDNN_OPTS=1`: TensorFlow ≥ 2.9 turns oneDNN on by default only on CPUs with
+ *   AVX-512 VNNI/BF16/AMX; on AVX2 CPUs (these machines) it makes the convolution gradients ≈5×
+ *   and a training step ≈1.5× faster (bench/README.md).
+ * - `TF_CPP_MIN_LOG_LEVEL=1`: no INFO lines (CPU features, oneDNN) in notebooks; warnings stay.
+ * Threads: TensorFlow's defaults (one pool thread per core) measured best; `TF_NUM_INTRAOP_THREADS`
+ * and `TF_NUM_INTEROP_THREADS` override them.
+ */
+function configureTensorFlow(): void {
+  process.env.TF_ENABLE_ONEDNN_OPTS ??= '1';
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
+}
+
 function tryLoadTfjsNode(): TF | undefined {
   try {
-    return require('@tensorflow/tfjs-node') as TF;
+    require.resolve('@tensorflow/tfjs-node');
   } catch {
+    tfjsNodeError = 'the package is not installed: npm ci installs it (an optionalDependency)';
+    return undefined;
+  }
+  configureTensorFlow();
+  try {
+    return require('@tensorflow/tfjs-node') as TF;
+  } catch (err) {
+    tfjsNodeError = (err as Error).message.split('\n')[0]!;
     return undefined;
   }
 }

@@ -3,3 +3,5 @@ export * from './random.js';
 export * from './fs.js';
 export * from './validate.js';
 export * from './python.js';
+export * from './paths.js';
+export * from './interrupt.js';

@@ -2,19 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { activeBackend, backendInfo, initBackend } from '../../src/tf/backend.js';
+import { activeBackend, backendInfo, initBackend, loadAllBackends, tfjsNodeLoads } from '../../src/tf/backend.js';
 import { activeKernelFixes, KERNEL_FIXES, registerKernelFixes, unregisterKernelFixes } from '../../src/tf/kernels/index.js';
 
 // This process tests the automatic choice; the variable is exercised in child processes below.
 delete process.env.FMNIST_BACKEND;
 
+/** tfjs-node is installed by npm ci but loads only once scripts/setup-tfjs-node.sh built its binding. */
 function hasTfjsNode(): boolean {
-  try {
-    require.resolve('@tensorflow/tfjs-node');
-    return true;
-  } catch {
-    return false;
-  }
+  return tfjsNodeLoads();
 }
 
 function childInit(env: string): { status: number | null; stdout: string; stderr: string } {
@@ -38,7 +34,8 @@ test('FMNIST_BACKEND forces a backend and rejects unknown names', () => {
   const node = childInit('tensorflow');
   if (hasTfjsNode()) {
     assert.equal(node.status, 0, node.stderr);
-    assert.deepEqual(JSON.parse(node.stdout.trim().split('\n').pop()!).kernelFixes, []);
+    // None of the wasm/cpu fixes on native TensorFlow: only its own two.
+    assert.deepEqual(JSON.parse(node.stdout.trim().split('\n').pop()!).kernelFixes, ['ResizeNearestNeighborGrad', 'Step']);
   } else {
     assert.equal(node.status, 3); // tfjs-node cannot install on this machine
     assert.match(node.stderr, /did not load/);
@@ -67,13 +64,13 @@ test('initBackend selects wasm with SIMD here and registers its kernel fixes', a
 });
 
 test('registerKernelFixes is idempotent, per backend, and reversible', async () => {
-  const { tf } = await initBackend();
+  const { tf } = await loadAllBackends(); // wasm beside tfjs-node when that is the active backend
   const first = tf.getKernel('MaxPoolGrad', 'wasm');
   assert.deepEqual(registerKernelFixes(tf, 'wasm'), registerKernelFixes(tf, 'wasm'));
   assert.equal(tf.getKernel('MaxPoolGrad', 'wasm'), first);
 
   assert.deepEqual(registerKernelFixes(tf, 'cpu'), ['ResizeNearestNeighborGrad']);
-  assert.deepEqual(registerKernelFixes(tf, 'tensorflow'), []);
+  assert.deepEqual(KERNEL_FIXES.tensorflow, ['ResizeNearestNeighborGrad', 'Step']);
 
   unregisterKernelFixes(tf, 'wasm', ['MaxPoolGrad', 'Conv2DBackpropFilter']);
   assert.notEqual(tf.getKernel('MaxPoolGrad', 'wasm'), first); // the packaged kernel is back
@@ -86,4 +83,29 @@ test('registerKernelFixes is idempotent, per backend, and reversible', async () 
 test('registerKernelFixes names the fixes available when asked for a missing one', async () => {
   const { tf } = await initBackend();
   assert.throws(() => registerKernelFixes(tf, 'cpu', { only: ['MaxPoolGrad'] }), /No kernel fix 'MaxPoolGrad' for backend 'cpu'; available: ResizeNearestNeighborGrad/);
+});
+
+test('no wasm/cpu kernel fix is registered on tfjs-node, only its own two native-op kernels', async (t) => {
+  if (!hasTfjsNode()) {
+    t.skip('tfjs-node does not load here');
+    return;
+  }
+  const { tf, backends } = await loadAllBackends();
+  assert.deepEqual(backends, ['tensorflow', 'wasm', 'cpu']);
+  for (const name of new Set([...KERNEL_FIXES.wasm, ...KERNEL_FIXES.cpu])) {
+    const k = tf.getKernel(name, 'tensorflow') as { __fmnistKernelFix?: true } | undefined;
+    if (KERNEL_FIXES.tensorflow.includes(name)) {
+      assert.notEqual(k, tf.getKernel(name, 'wasm'), `${name}: the tensorflow kernel is not the wasm fix`);
+      assert.notEqual(k, tf.getKernel(name, 'cpu'), `${name}: the tensorflow kernel is not the cpu fix`);
+    } else {
+      assert.equal(k?.__fmnistKernelFix, undefined, `${name} on tensorflow must be tfjs-node's own kernel`);
+    }
+  }
+  assert.deepEqual(activeKernelFixes(tf, 'tensorflow'), ['ResizeNearestNeighborGrad', 'Step']);
+  // Step keeps its meaning: 1 above zero, 0 at and below, NaN stays NaN; leaky alpha goes to the packaged kernel.
+  await tf.setBackend('tensorflow');
+  const x = tf.tensor1d([-2, 0, 3, NaN]);
+  assert.deepEqual([...tf.step(x).dataSync()], [0, 0, 1, NaN]);
+  assert.deepEqual([...tf.step(x, 0.5).dataSync()], [0.5, 0.5, 1, NaN]);
+  x.dispose();
 });

@@ -1,10 +1,9 @@
-// Every replaced kernel against a float64 reference, on both wasm and cpu, through tf.grads
-// (so the kernels are exercised exactly as training calls them).
+// Every replaced kernel against a float64 reference, on every backend that loads here (tfjs-node's
+// tensorflow, wasm, cpu), through tf.grads (so the kernels are exercised exactly as training calls them).
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
-import { initBackend, type TF } from '../../src/tf/backend.js';
-import { registerKernelFixes } from '../../src/tf/kernels/index.js';
+import { loadAllBackends, tfjsNodeLoads, type BackendName, type TF } from '../../src/tf/backend.js';
 import { conv2DBackpropFilterStrategy } from '../../src/tf/kernels/Conv2DBackpropFilter.js';
 import { useSmallOutConv } from '../../src/tf/kernels/small_out_conv.js';
 import {
@@ -13,11 +12,10 @@ import {
 
 let tf: TF;
 before(async () => {
-  ({ tf } = await initBackend('wasm'));
-  registerKernelFixes(tf, 'cpu');
+  ({ tf } = await loadAllBackends());
 });
 
-const BACKENDS = ['wasm', 'cpu'] as const;
+const BACKENDS: BackendName[] = [...(tfjsNodeLoads() ? ['tensorflow' as const] : []), 'wasm', 'cpu'];
 const TOL = 2e-5;
 
 for (const backendName of BACKENDS) {

@@ -1,18 +1,17 @@
 // End to end: the gradients of a small conv autoencoder (fused conv+bias+activation as tfjs-layers builds it,
 // max pool, stride-2 conv, nearest upsampling, 'valid' conv, sigmoid, binary cross-entropy) agree
-// between wasm and cpu and with central finite differences, for batch > 1.
+// between every backend that loads (tensorflow, wasm, cpu) and with central finite differences, for batch > 1.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NamedTensorMap, Scalar, Tensor4D } from '@tensorflow/tfjs';
-import { initBackend, type TF } from '../../src/tf/backend.js';
-import { registerKernelFixes } from '../../src/tf/kernels/index.js';
+import { loadAllBackends, type BackendName, type TF } from '../../src/tf/backend.js';
 import { createRandom } from '../../src/util/random.js';
 import { maxRelError, randomArray } from './reference.js';
 
 let tf: TF;
+let backends: BackendName[];
 before(async () => {
-  ({ tf } = await initBackend('wasm'));
-  registerKernelFixes(tf, 'cpu');
+  ({ tf, backends } = await loadAllBackends());
 });
 
 const B = 3;
@@ -55,7 +54,7 @@ function lossFn(tf: TF, x: Tensor4D, p: Record<string, import('@tensorflow/tfjs'
   return tf.metrics.binaryCrossentropy(x, y).mean() as Scalar;
 }
 
-async function gradientsOn(backendName: 'wasm' | 'cpu'): Promise<{ loss: number; grads: Record<string, Float32Array> }> {
+async function gradientsOn(backendName: BackendName): Promise<{ loss: number; grads: Record<string, Float32Array> }> {
   assert.equal(await tf.setBackend(backendName), true);
   const init = initialValues();
   const vars: Record<string, import('@tensorflow/tfjs').Variable> = {};
@@ -69,19 +68,25 @@ async function gradientsOn(backendName: 'wasm' | 'cpu'): Promise<{ loss: number;
   return { loss, grads: out };
 }
 
-test('one training step gives the same loss and gradients on wasm and cpu', async () => {
-  const wasm = await gradientsOn('wasm');
+test('one training step gives the same loss and gradients on every backend as on cpu', async () => {
   const cpu = await gradientsOn('cpu');
-  assert.ok(Math.abs(wasm.loss - cpu.loss) < 1e-5 * Math.abs(cpu.loss), `loss wasm ${wasm.loss} vs cpu ${cpu.loss}`);
-  for (const name of Object.keys(SHAPES)) {
-    const e = maxRelError(wasm.grads[name]!, cpu.grads[name]!);
-    assert.ok(e < 1e-4, `gradient of ${name}: wasm vs cpu relative error ${e}`);
-    assert.ok(cpu.grads[name]!.some((v) => v !== 0), `gradient of ${name} is all zeros`);
+  for (const name of Object.keys(SHAPES)) assert.ok(cpu.grads[name]!.some((v) => v !== 0), `gradient of ${name} is all zeros`);
+  for (const other of backends.filter((b) => b !== 'cpu')) {
+    const r = await gradientsOn(other);
+    assert.ok(Math.abs(r.loss - cpu.loss) < 1e-5 * Math.abs(cpu.loss), `loss ${other} ${r.loss} vs cpu ${cpu.loss}`);
+    for (const name of Object.keys(SHAPES)) {
+      const e = maxRelError(r.grads[name]!, cpu.grads[name]!);
+      assert.ok(e < 1e-4, `gradient of ${name}: ${other} vs cpu relative error ${e}`);
+    }
   }
 });
 
-test('gradients match central finite differences (wasm)', async () => {
-  const { grads } = await gradientsOn('wasm');
+test('gradients match central finite differences on every backend', async () => {
+  for (const backendName of backends) await finiteDifferences(backendName);
+});
+
+async function finiteDifferences(backendName: BackendName): Promise<void> {
+  const { grads } = await gradientsOn(backendName);
   const init = initialValues();
   const x = tf.tensor4d(images(), [B, 12, 12, 1]);
   const lossAt = (name: string, index: number, delta: number): number => {
@@ -99,7 +104,7 @@ test('gradients match central finite differences (wasm)', async () => {
   for (const [name, index] of [['w1', 0], ['w1', 35], ['w2', 50], ['w2', 107], ['w3', 12], ['w4', 35], ['b1', 2], ['b4', 0]] as const) {
     const fd = (lossAt(name, index, eps) - lossAt(name, index, -eps)) / (2 * eps);
     const g = grads[name]![index]!;
-    assert.ok(Math.abs(fd - g) <= 2e-2 * Math.abs(fd) + 2e-4, `${name}[${index}]: gradient ${g} vs finite difference ${fd}`);
+    assert.ok(Math.abs(fd - g) <= 2e-2 * Math.abs(fd) + 2e-4, `${backendName} ${name}[${index}]: gradient ${g} vs finite difference ${fd}`);
   }
   x.dispose();
-});
+}

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { BenchCase, BenchContext } from '../types.js';
 import type { Matrix } from '../../util/matrix.js';
 import { clusterScores, round } from '../stats.js';
-import { ArtifactStore } from '../../notebook/artifacts.js';
+import { ArtifactStore } from '../../experiment/artifacts.js';
 
 /**
  * The autoencoder's full-scale codes when `npm run report` has cached them (the same files

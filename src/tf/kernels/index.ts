@@ -6,6 +6,7 @@ import { createConv2DBackpropInputWasm } from './Conv2DBackpropInput.js';
 import { createFusedConv2DWasm } from './FusedConv2D.js';
 import { createMaxPoolGradWasm } from './MaxPoolGrad.js';
 import { createResizeNearestNeighborGradWasm, resizeNearestNeighborGradCpu } from './ResizeNearestNeighborGrad.js';
+import { createResizeNearestNeighborGradTensorflow, createStepTensorflow } from './tensorflow.js';
 
 export { maxPoolGradImpl, type PoolGeometry } from './MaxPoolGrad.js';
 export { resizeNearestNeighborGradImpl, nearestSourceIndex, type ResizeAttrs } from './ResizeNearestNeighborGrad.js';
@@ -18,18 +19,22 @@ export type KernelFixName =
   | 'MaxPoolGrad'
   | 'ResizeNearestNeighborGrad'
   | 'Conv2D'
-  | 'FusedConv2D';
+  | 'FusedConv2D'
+  | 'Step';
 
 /**
- * Which kernels are fixed on which backend. tfjs-node (`tensorflow`) is never touched: its kernels
- * are native TensorFlow.
+ * Which kernels are fixed on which backend. None of the wasm/cpu fixes (JavaScript and wasm code)
+ * is registered on tfjs-node (`tensorflow`); it gets two of its own, which call native TensorFlow ops.
+ * - tensorflow: `ResizeNearestNeighborGrad` (tfjs-node's ignores `halfPixelCenters`) and `Step`
+ *   (speed only: the packaged kernel builds two full-size tensors in JavaScript per relu gradient;
+ *   ours is four native ops, same result).
  * - wasm: `Conv2DBackpropFilter` (missing), `MaxPoolGrad` (wrong when a window's maximum is ≤ 0),
  *   `ResizeNearestNeighborGrad` (ignores `halfPixelCenters`; also faster), `Conv2DBackpropInput`
  *   (slow), and `Conv2D` / `FusedConv2D` (speed only: a faster path for 1–2 output channels).
  * - cpu: `ResizeNearestNeighborGrad` (wrong for batch > 1).
  */
 export const KERNEL_FIXES: Readonly<Record<BackendName, readonly KernelFixName[]>> = {
-  tensorflow: [],
+  tensorflow: ['ResizeNearestNeighborGrad', 'Step'],
   wasm: ['Conv2DBackpropFilter', 'MaxPoolGrad', 'ResizeNearestNeighborGrad', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D'],
   cpu: ['ResizeNearestNeighborGrad'],
 };
@@ -43,8 +48,11 @@ type MarkedConfig = KernelConfig & { [FIX_MARK]?: true };
 /** Kernels as the packages registered them, saved the first time one is replaced. */
 const originals = new Map<string, KernelConfig | undefined>();
 
-function makeFix(tf: TF, backend: 'wasm' | 'cpu', name: KernelFixName, original: KernelFunc | undefined): KernelConfig {
-  if (backend === 'cpu') {
+function makeFix(tf: TF, backend: BackendName, name: KernelFixName, original: KernelFunc | undefined): KernelConfig {
+  if (backend === 'tensorflow') {
+    if (name === 'Step') return createStepTensorflow(tf, original);
+    if (name === 'ResizeNearestNeighborGrad') return createResizeNearestNeighborGradTensorflow(tf);
+  } else if (backend === 'cpu') {
     if (name === 'ResizeNearestNeighborGrad') return resizeNearestNeighborGradCpu;
   } else {
     switch (name) {
@@ -73,7 +81,7 @@ export interface RegisterKernelFixesOptions {
 }
 
 /**
- * Registers the fixed kernels for `backend` (`wasm` or `cpu`; a no-op for `tensorflow`).
+ * Registers the fixed kernels for `backend` (see {@link KERNEL_FIXES}).
  * Idempotent: a fix already in place is left alone. Kernels are registered per backend name, so
  * fixes for `wasm` and `cpu` can coexist in one process and `tf.setBackend` switches between them.
  * Called by `initBackend()`; call it yourself only when you load TF.js another way.
@@ -84,7 +92,6 @@ export interface RegisterKernelFixesOptions {
  * registerKernelFixes(tf, 'cpu'); // e.g. after tf.setBackend('cpu') in a test
  */
 export function registerKernelFixes(tf: TF, backend: BackendName, options: RegisterKernelFixesOptions = {}): KernelFixName[] {
-  if (backend === 'tensorflow') return [];
   const wanted = options.only ?? KERNEL_FIXES[backend];
   for (const name of wanted) {
     if (!KERNEL_FIXES[backend].includes(name)) {

@@ -1,16 +1,11 @@
 import { CLASS_NAMES } from '../data/classes.js';
 import { contingencyMatrix } from '../metrics/contingency.js';
-import { formatClassificationReport } from '../metrics/report.js';
 import { scoreClustering, type ClusteringScores } from '../metrics/score.js';
 import { confusionHeatmap } from '../plots/heatmap.js';
 import { imageGrid } from '../plots/images.js';
-import { escapeHtml } from '../plots/table.js';
 import type { Figure } from '../plots/figure.js';
 import type { Matrix } from '../util/matrix.js';
 import { createRandom, permutation } from '../util/random.js';
-import type { PipelineResult } from './artifacts.js';
-import { getDisplay, type Display } from './display.js';
-import type { ExperimentData } from './pipeline.js';
 
 /**
  * A clustering of the test images scored against their labels: every score of
@@ -102,83 +97,6 @@ export function clusterGallery(images: Matrix, evaluation: Evaluation, options: 
   return imageGrid({ title: options.title ?? 'Images per cluster', images, indices, nCols: perCluster, rowTitles });
 }
 
-/** A result row for the summary (notebook 06), from an evaluation. */
-export function pipelineResult(
-  evaluation: Evaluation,
-  info: { id: string; name: string; variant: 'report' | 'improved'; seconds: number; data: ExperimentData; settings: Record<string, string | number | boolean>; publishedNmi?: number },
-): PipelineResult {
-  return {
-    id: info.id,
-    name: info.name,
-    variant: info.variant,
-    nmi: evaluation.nmi,
-    ari: evaluation.ari,
-    acc: evaluation.acc,
-    seconds: info.seconds,
-    ...(info.publishedNmi !== undefined ? { publishedNmi: info.publishedNmi } : {}),
-    trainImages: info.data.train.images.rows,
-    testImages: info.data.test.images.rows,
-    settings: info.settings,
-  };
-}
-
-/** Which parts {@link showEvaluation} shows. */
-export type EvaluationPart = 'scores' | 'confusion' | 'report';
-
-/**
- * Shows an evaluation in a notebook: the scores, the confusion heatmap and the classification
- * report of the matched predictions (as a table and as scikit-learn's familiar text).
- */
-export function showEvaluation(evaluation: Evaluation, options: { title: string; only?: readonly EvaluationPart[]; display?: Display }): void {
-  const display = options.display ?? getDisplay();
-  const parts = new Set(options.only ?? ['scores', 'confusion', 'report']);
-  if (parts.has('scores')) {
-    display.showTable({
-      caption: `${options.title}: scores on ${evaluation.labelsPred.length.toLocaleString('en-US')} test images`,
-      columns: ['NMI', 'ARI', 'ACC (Hungarian)', 'clusters'],
-      rows: [[evaluation.nmi, evaluation.ari, evaluation.acc, evaluation.contingency.cols]],
-      digits: 3,
-    });
-  }
-  if (parts.has('confusion')) display.showFigure(confusionFigure(evaluation, options.title), { height: 560 });
-  if (parts.has('report')) {
-    const r = evaluation.report;
-    display.showTable({
-      caption: `${options.title}: classification report after matching clusters to classes`,
-      columns: ['class', 'precision', 'recall', 'F1', 'support'],
-      rows: [
-        ...r.classes.map((c) => [c.name, c.precision, c.recall, c.f1, c.support]),
-        ['accuracy', null, null, r.accuracy, r.classes.reduce((a, c) => a + c.support, 0)],
-        ['macro avg', r.macroAvg.precision, r.macroAvg.recall, r.macroAvg.f1, r.macroAvg.support],
-        ['weighted avg', r.weightedAvg.precision, r.weightedAvg.recall, r.weightedAvg.f1, r.weightedAvg.support],
-      ],
-      digits: 3,
-    });
-    display.showHtml(`<details><summary>As scikit-learn prints it</summary><pre>${escapeHtml(formatClassificationReport(r))}</pre></details>`);
-  }
-}
-
-/** One row of {@link showComparison}. */
-export interface ComparedRun {
-  name: string;
-  evaluation: Evaluation;
-  seconds: number;
-}
-
-/** A side-by-side table of settings, with the published NMI as the reference. */
-export function showComparison(runs: readonly ComparedRun[], options: { publishedNmi?: number; caption?: string; display?: Display } = {}): void {
-  const display = options.display ?? getDisplay();
-  display.showTable({
-    caption: options.caption ?? 'Side by side on the same test images',
-    columns: ['settings', 'NMI', 'Δ vs published NMI', 'ARI', 'ACC', 'fit seconds'],
-    rows: [
-      ...(options.publishedNmi !== undefined ? [['published (the report)', options.publishedNmi, null, null, null, null]] : []),
-      ...runs.map((r) => [r.name, r.evaluation.nmi, options.publishedNmi === undefined ? null : r.evaluation.nmi - options.publishedNmi, r.evaluation.ari, r.evaluation.acc, r.seconds]),
-    ],
-    digits: 3,
-  });
-}
-
 /** One seeded run of a clustering, for {@link runSeeds}: its scores and, when kept, its fitted model. */
 export interface SeededRun<M = never> {
   readonly seed: number;
@@ -207,14 +125,4 @@ export function runSeeds<M = never>(
   });
   const sorted = [...runs].sort((a, b) => a.evaluation.nmi - b.evaluation.nmi);
   return { runs, median: sorted[Math.floor((sorted.length - 1) / 2)]! };
-}
-
-/** A table of seeded runs (NMI, ARI, ACC, seconds per seed), marking the median. */
-export function showSeedRuns<M>(result: { runs: readonly SeededRun<M>[]; median: SeededRun<M> }, caption: string, display: Display = getDisplay()): void {
-  display.showTable({
-    caption,
-    columns: ['seed', 'NMI', 'ARI', 'ACC', 'seconds', ''],
-    rows: result.runs.map((r) => [r.seed, r.evaluation.nmi, r.evaluation.ari, r.evaluation.acc, r.seconds, r === result.median ? 'median' : '']),
-    digits: 3,
-  });
 }

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomicSync } from '../util/fs.js';
-import { cacheRoot, reportScale, type ReportScale } from './config.js';
+import { cacheRoot } from '../util/paths.js';
+import { reportScale, type ReportScale } from './scale.js';
 
 /**
  * Artifacts passed between notebooks (codes, fitted clusterers' labels, results), stored per
@@ -58,41 +59,4 @@ export class ArtifactStore {
     if (!/^[\w.-]+$/.test(name)) throw new RangeError(`Artifact names are letters, digits, '.', '-' and '_'; got '${name}'.`);
     return path.join(this.dir, `${name}.${ext}`);
   }
-}
-
-/** One pipeline's scores on the test split, as shown in the summary. */
-export interface PipelineResult {
-  /** Stable id, e.g. `kmeans-raw`, `ae-kmeans`, `ae-gmm-full`. */
-  readonly id: string;
-  /** Human-readable name for tables. */
-  readonly name: string;
-  /** `report` (the published settings) or `improved` (our better settings). */
-  readonly variant: 'report' | 'improved';
-  readonly nmi: number;
-  readonly ari: number;
-  readonly acc: number;
-  /** Seconds to fit (training of the clusterer; the autoencoder's training is its own entry). */
-  readonly seconds: number;
-  /** The published NMI for this pipeline, when the report gives one. */
-  readonly publishedNmi?: number;
-  readonly trainImages: number;
-  readonly testImages: number;
-  /** Free-form settings shown beside the numbers. */
-  readonly settings: Readonly<Record<string, string | number | boolean>>;
-}
-
-const RESULTS = 'results';
-const RESULTS_KEY = 'v1';
-
-/** Records (or replaces, by id) a pipeline's result in the store's results table. */
-export function recordResult(store: ArtifactStore, result: PipelineResult): PipelineResult[] {
-  const all = (store.loadJson<PipelineResult[]>(RESULTS, RESULTS_KEY) ?? []).filter((r) => r.id !== result.id);
-  all.push(result);
-  store.saveJson(RESULTS, RESULTS_KEY, all);
-  return all;
-}
-
-/** Every recorded result, in recording order. */
-export function loadResults(store: ArtifactStore): PipelineResult[] {
-  return store.loadJson<PipelineResult[]>(RESULTS, RESULTS_KEY) ?? [];
 }

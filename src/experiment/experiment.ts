@@ -1,0 +1,223 @@
+import { PCA } from '../decomposition/pca.js';
+import { activeBackend } from '../tf/backend.js';
+import { concatRows, normalizeRows, type Matrix } from '../util/matrix.js';
+import { UMAP, type UMAPOptions } from '../manifold/umap.js';
+import { evaluateClustering, type Evaluation } from './evaluation.js';
+import type { AutoencoderCodes, ExperimentData } from './pipeline.js';
+import { PUBLISHED_NMI } from './published.js';
+import { medianRun, spreadOf, ResultStore, type PipelineResult, type RunScores } from './results.js';
+import { identifyRun, PIPELINE_NAMES, type PipelineId, type Protocol, type SettingKind, type SettingValue } from './settings.js';
+
+/** What the experiment layer needs of a clusterer: its resolved options, `fit` and `predict` (KMeans, GaussianMixture). */
+export interface Clusterer {
+  readonly options: object;
+  fit(x: Matrix): unknown;
+  predict(x: Matrix): Int32Array;
+}
+
+/**
+ * A transformation fitted on the images a clusterer is fitted on, then applied to the images it
+ * labels (e.g. unit-length rows, then PCA). Its `name` and `params` are recorded with the result.
+ */
+export interface Preprocessor {
+  readonly name: string;
+  readonly params?: Readonly<Record<string, SettingValue>>;
+  /** When true it is refitted for every seed with that seed (e.g. UMAP), and its time counts in each run's seconds. */
+  readonly seeded?: boolean;
+  fit(x: Matrix, seed?: number): (y: Matrix) => Matrix;
+}
+
+/** No preprocessing. */
+export const NO_PREPROCESSING: Preprocessor = Object.freeze({ name: 'none', fit: () => (y: Matrix) => y });
+
+/** Every row scaled to unit length, so distances compare directions (cosine), not amounts of ink. */
+export function unitLength(): Preprocessor {
+  return { name: 'unit-length rows', fit: () => normalizeRows };
+}
+
+/** Unit-length rows, then the first `nComponents` principal components (fitted on the fit set). */
+export function unitLengthPca(nComponents: number): Preprocessor {
+  return {
+    name: 'unit-length rows + PCA',
+    params: { pcaComponents: nComponents },
+    fit(x) {
+      const pca = new PCA({ nComponents }).fit(normalizeRows(x));
+      return (y) => pca.transform(normalizeRows(y));
+    },
+  };
+}
+
+/**
+ * UMAP (src/manifold) fitted on the fit set, seeded per run: the embedding of the fit set itself,
+ * `transform` for other images. N2D's settings: `{ nComponents: 10, nNeighbors: 20, minDist: 0 }`.
+ */
+export function umapEmbedding(options: Omit<UMAPOptions, 'seed'>, onFit?: (seed: number) => void): Preprocessor {
+  const umap = new UMAP(options); // validates the options now, not after the first fit
+  const o = umap.options;
+  return {
+    name: 'UMAP',
+    params: { 'umap.nComponents': o.nComponents, 'umap.nNeighbors': o.nNeighbors, 'umap.minDist': o.minDist, 'umap.metric': o.metric },
+    seeded: true,
+    fit(x, seed = 0) {
+      onFit?.(seed);
+      const fitted = new UMAP({ ...options, seed }).fit(x);
+      return (y) => (y === x ? fitted.embedding : fitted.transform(y));
+    },
+  };
+}
+
+/** Options keys that do not define a setting (the seed varies per run; engines compute the same thing). */
+const NOT_SETTINGS = new Set(['seed', 'engine', 'algorithm']);
+
+/** The settings of a fitted estimator, read from its resolved options (scalars as they are; arrays, matrices: `'given'`). */
+export function settingsOf(estimator: { readonly options: object }, name = estimator.constructor.name): Record<string, SettingValue> {
+  const out: Record<string, SettingValue> = { estimator: name };
+  for (const [k, v] of Object.entries(estimator.options)) {
+    if (NOT_SETTINGS.has(k) || v === undefined) continue;
+    out[k] = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : 'given';
+  }
+  return out;
+}
+
+/** One clustering step of a notebook (see {@link Experiment.cluster}). */
+export interface ClusterStep<E extends Clusterer> {
+  readonly pipeline: PipelineId;
+  /** The setting this step means to run; the recorded label says what it actually ran. */
+  readonly intent: SettingKind;
+  /** `test` (default, the report's): fit on the test inputs and label them; `train`: fit on train, label test; `all`: fit on and label train + test (the literature's). */
+  readonly protocol?: Protocol;
+  /** The inputs: pixels (`{ train: data.train.images, test: data.test.images }`), or give `codes`. */
+  readonly inputs?: { readonly train: Matrix; readonly test: Matrix };
+  /** Autoencoder codes as inputs; their model's training settings become part of the run's settings. */
+  readonly codes?: AutoencoderCodes;
+  /** A new, unfitted clusterer for a seed, e.g. `(seed) => new KMeans({ ...config.kmeans, seed })`. */
+  readonly make: (seed: number) => E;
+  /** Clusterer seeds (default: the scale's). Scores are reported as mean ± sd and the median run. */
+  readonly seeds?: readonly number[];
+  readonly preprocessing?: Preprocessor;
+  /** Extra settings (e.g. UMAP's), recorded and compared like the clusterer's. */
+  readonly extraSettings?: Readonly<Record<string, SettingValue>>;
+}
+
+/** A clustering step's outcome: every seed's run, the median one, and the recorded result. */
+export interface ClusterRun<E> {
+  readonly result: PipelineResult;
+  /** The median run by NMI. */
+  readonly evaluation: Evaluation;
+  readonly model: E;
+  readonly runs: readonly { readonly seed: number; readonly evaluation: Evaluation; readonly model: E; readonly seconds: number }[];
+  /** The transformed inputs the clusterers were fitted on / labelled (for plots). */
+  readonly transformed: { readonly fit: Matrix; readonly labelled: Matrix };
+  /** "K-Means on raw pixels — the report's settings" or "… — variant of the report's settings: k = 5". */
+  readonly title: string;
+}
+
+/**
+ * The experiment layer of one notebook: runs a named clustering step, times it, evaluates it
+ * against the labels and records it in the results table — with the settings read from the
+ * fitted estimators, and labelled by what they are (the report's, improved, or a variant).
+ *
+ * @example
+ * const exp = new Experiment('02-kmeans', data);
+ * const run = exp.cluster({ pipeline: 'kmeans-raw', intent: 'report', inputs: { train: data.train.images, test: data.test.images },
+ *                           make: (seed) => new KMeans({ nClusters: 5, seed }) });
+ * run.result.label; // 'variant' (k = 5 is not the report's setting)
+ */
+export class Experiment {
+  readonly store: ResultStore;
+
+  constructor(readonly notebook: string, readonly data: ExperimentData, options: { store?: ResultStore } = {}) {
+    this.store = options.store ?? new ResultStore({ scale: data.settings.scale });
+  }
+
+  /** Runs, evaluates and records one clustering step (see {@link ClusterStep}). */
+  cluster<E extends Clusterer>(step: ClusterStep<E>): ClusterRun<E> {
+    const protocol = step.protocol ?? 'test';
+    const seeds = step.seeds ?? this.data.settings.seeds;
+    if (seeds.length === 0) throw new RangeError('cluster: seeds must list at least one seed.');
+    const inputs = step.codes ?? step.inputs;
+    if (!inputs) throw new TypeError('cluster: pass `inputs` ({ train, test } matrices) or `codes` (from autoencoderCodes).');
+    for (const [part, m, n] of [['test', inputs.test, this.data.test.labels.length], ['train', inputs.train, this.data.train.labels.length]] as const) {
+      if (m.rows !== n) throw new RangeError(`cluster: the ${part} inputs have ${m.rows} rows but there are ${n} ${part} labels; pass the inputs of this experiment's data.`);
+    }
+    // test: fit on the test inputs and label them (the report's protocol); train: fit on train,
+    // label test; all: fit on train + test and label all of them (the literature's protocol).
+    const labelsTrue = protocol === 'all' ? Uint8Array.from([...this.data.train.labels, ...this.data.test.labels]) : this.data.test.labels;
+    const fitRaw = protocol === 'test' ? inputs.test : protocol === 'train' ? inputs.train : concatRows(inputs.train, inputs.test);
+    const pre = step.preprocessing ?? NO_PREPROCESSING;
+    const prepare = (seed: number) => {
+      const transform = pre.fit(fitRaw, seed);
+      const fitSet = transform(fitRaw);
+      return { fitSet, labelled: protocol === 'train' ? transform(inputs.test) : fitSet };
+    };
+    const shared = pre.seeded ? undefined : prepare(seeds[0]!);
+
+    const runs = seeds.map((seed) => {
+      const t0 = performance.now();
+      const { fitSet, labelled } = shared ?? prepare(seed);
+      const model = step.make(seed);
+      model.fit(fitSet);
+      const predicted = model.predict(labelled);
+      const seconds = (performance.now() - t0) / 1000;
+      return { seed, model, seconds, fitSet, labelled, evaluation: evaluateClustering(labelsTrue, predicted) };
+    });
+
+    const settings: Record<string, SettingValue> = {
+      ...settingsOf(runs[0]!.model),
+      preprocessing: pre.name,
+      ...(pre.params ?? {}),
+      ...(step.extraSettings ?? {}),
+      ...(step.codes
+        ? {
+            'ae.epochs': step.codes.training.epochs,
+            'ae.batchSize': step.codes.training.batchSize,
+            'ae.learningRate': step.codes.training.learningRate,
+            'ae.seed': step.codes.training.seed,
+            ...(step.codes.interruptedAt ? { 'ae.interruptedAt': `epoch ${step.codes.interruptedAt.epoch}, batch ${step.codes.interruptedAt.batch}` } : {}),
+          }
+        : {}),
+    };
+    const identity = identifyRun(step.pipeline, settings, this.data.settings, step.intent);
+    const scores: RunScores[] = runs.map((r) => ({ seed: r.seed, nmi: r.evaluation.nmi, ari: r.evaluation.ari, acc: r.evaluation.acc, seconds: r.seconds }));
+    const median = medianRun(scores);
+    const medianFull = runs[scores.indexOf(median)]!;
+    const published = (PUBLISHED_NMI as Record<string, number | undefined>)[step.pipeline];
+    const id =
+      step.pipeline + (protocol === 'test' ? '' : `-${protocol}`) +
+      (identity.label === 'improved' ? '-improved' : identity.label === 'variant' ? `~${identity.diff.join(',').replace(/[^\w.=,-]+/g, '')}` : '');
+    const result: PipelineResult = {
+      id,
+      pipeline: step.pipeline,
+      name: PIPELINE_NAMES[step.pipeline] + (protocol === 'train' ? ' (fit on train, predict test)' : protocol === 'all' ? ' (all train + test images)' : ''),
+      notebook: this.notebook,
+      label: identity.label,
+      description: identity.description,
+      diff: identity.diff,
+      protocol,
+      scale: this.data.settings.scale,
+      recordedAt: new Date().toISOString(),
+      backend: activeBackend() ?? 'none',
+      settings,
+      runs: scores,
+      medianSeed: median.seed,
+      nmi: median.nmi,
+      ari: median.ari,
+      acc: median.acc,
+      seconds: median.seconds,
+      spread: { nmi: spreadOf(scores.map((s) => s.nmi)), ari: spreadOf(scores.map((s) => s.ari)), acc: spreadOf(scores.map((s) => s.acc)) },
+      ...(published !== undefined ? { publishedNmi: published } : {}),
+      trainImages: this.data.train.images.rows,
+      testImages: this.data.test.images.rows,
+      ...(protocol === 'all' ? { scoredImages: labelsTrue.length } : {}),
+    };
+    this.store.record(result);
+    return {
+      result,
+      evaluation: medianFull.evaluation,
+      model: medianFull.model,
+      runs,
+      transformed: { fit: medianFull.fitSet, labelled: medianFull.labelled },
+      title: `${result.name} — ${identity.description}`,
+    };
+  }
+}
