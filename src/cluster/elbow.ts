@@ -1,6 +1,6 @@
 import type { Matrix } from '../util/matrix.js';
 import { toMatrix } from '../util/matrix.js';
-import { checkInteger } from '../util/validate.js';
+import { checkInteger, checkMatrix } from '../util/validate.js';
 import { KMeans, type KMeansOptions } from './kmeans.js';
 
 /** Options of {@link elbow}: the range of k plus any {@link KMeans} option except `nClusters`/`init` centres. */
@@ -32,6 +32,7 @@ export interface ElbowResult {
  */
 export function elbow(X: Matrix | ArrayLike<ArrayLike<number>>, options: ElbowOptions = {}): ElbowResult {
   const x = toMatrix(X, 'X');
+  checkMatrix('X', x, { minRows: 1 });
   const { kMin = 1, kMax = 10, onK, ...kmeansOptions } = options;
   checkInteger('kMin', kMin, 1, Infinity);
   checkInteger('kMax', kMax, kMin, x.rows, `kMax must lie between kMin = ${kMin} and the number of rows (${x.rows}).`);

@@ -333,6 +333,11 @@ type Tensor2D = ReturnType<TF['tensor2d']>;
 export function tfjsEngine(tf: TF, x: Matrix, type: CovarianceType, k: number): GmmEngine {
   const { rows: n, cols: d } = x;
   const xbar = columnMeans(x);
+  // Centred values of large magnitude overflow float32 products (and their squares), tiny ones
+  // underflow: such data goes to the backend scaled by a power of two s (exact), and every result
+  // is unscaled in float64 (means ÷ s, covariances ÷ s², precision factors × s).
+  const dataScale = centredSafeScale(x, xbar);
+  const scale2 = dataScale * dataScale;
   const isFull = type === 'full' || type === 'tied';
   // Split column of the triangular E-step product (0: no split, for small d).
   const h = isFull && d >= 32 ? d >> 1 : 0;
@@ -343,7 +348,7 @@ export function tfjsEngine(tf: TF, x: Matrix, type: CovarianceType, k: number): 
       const rowsBuf = new Float32Array(size * d);
       for (let i = 0; i < size; i++) {
         const o = (start + i) * d;
-        for (let j = 0; j < d; j++) rowsBuf[i * d + j] = x.data[o + j]! - xbar[j]!;
+        for (let j = 0; j < d; j++) rowsBuf[i * d + j] = (x.data[o + j]! - xbar[j]!) * dataScale;
       }
       // Transposed copy ([Xcᵀ] or [Xcᵀ; Xc²ᵀ]) in 32 × 32 tiles (cache-friendly).
       const colsBuf = new Float32Array(size * d * (isFull ? 1 : 2));
@@ -406,13 +411,16 @@ export function tfjsEngine(tf: TF, x: Matrix, type: CovarianceType, k: number): 
 
   return {
     name: 'tfjs',
-    logGaussian(means, precChol) {
+    logGaussian(means, precCholIn) {
       check();
       const out = new Float64Array(n * k);
-      const logDet = logDetCholesky(precChol, type, k, d);
+      const logDet = logDetCholesky(precCholIn, type, k, d);
       const base = d * LOG_2PI;
+      // In the scaled units of the backend data: μ' = (μ − x̄)·s, P' = P / s (the Mahalanobis
+      // distances, and so the result, are unchanged).
+      const precChol = dataScale === 1 ? precCholIn : precCholIn.map((v) => v / dataScale);
       const mu = new Float64Array(k * d);
-      for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) mu[c * d + j] = means[c * d + j]! - xbar[j]!;
+      for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) mu[c * d + j] = (means[c * d + j]! - xbar[j]!) * dataScale;
       if (isFull) {
         const m = type === 'full' ? k : 1;
         // b [k·d] = μ'c·P(c)
@@ -514,8 +522,8 @@ export function tfjsEngine(tf: TF, x: Matrix, type: CovarianceType, k: number): 
       for (let c = 0; c < k; c++) {
         nk[c] = sumR[c]! + 10 * EPS;
         for (let j = 0; j < d; j++) {
-          mu[c * d + j] = sums[j * k + c]! / nk[c]!;
-          means[c * d + j] = mu[c * d + j]! + xbar[j]!;
+          mu[c * d + j] = sums[j * k + c]! / nk[c]!; // scaled units
+          means[c * d + j] = mu[c * d + j]! / dataScale + xbar[j]!;
         }
       }
       let covariances: Float64Array;
@@ -540,7 +548,7 @@ export function tfjsEngine(tf: TF, x: Matrix, type: CovarianceType, k: number): 
             }
           } finally { mc.dispose(); mcT.dispose(); }
           const co = c * d * d;
-          const inv = 1 / nk[c]!;
+          const inv = 1 / nk[c]! / scale2;
           for (let a = 0; a < d; a++) {
             for (let b2 = a; b2 < d; b2++) {
               const v = 0.5 * (acc[a * d + b2]! + acc[b2 * d + a]!) * inv;
@@ -557,6 +565,7 @@ export function tfjsEngine(tf: TF, x: Matrix, type: CovarianceType, k: number): 
             const v = readAndDispose(tf.matMul(xct, xc!));
             for (let i = 0; i < d * d; i++) tiedScatter[i] += v[i]!;
           }
+          if (dataScale !== 1) for (let i = 0; i < d * d; i++) tiedScatter[i] /= scale2;
         }
         covariances = tiedFromCentredScatter(tiedScatter, xbar, n, nk, means, k, d, regCovar);
       } else {
@@ -566,7 +575,7 @@ export function tfjsEngine(tf: TF, x: Matrix, type: CovarianceType, k: number): 
           for (let j = 0; j < d; j++) {
             const m = mu[c * d + j]!;
             // Σr(x−μ')² = Σr x² − 2μ'Σr x + μ'²Σr, with Σr x = Nk'μ'.
-            const v = (sums[(d + j) * k + c]! - 2 * m * sums[j * k + c]! + m * m * sumR[c]!) * inv;
+            const v = (sums[(d + j) * k + c]! - 2 * m * sums[j * k + c]! + m * m * sumR[c]!) * inv / scale2;
             const mm = means[c * d + j]!;
             diag[c * d + j] = Math.max(0, v) + mm * mm * (nk[c]! - sumR[c]!) * inv + regCovar;
           }
@@ -581,6 +590,25 @@ export function tfjsEngine(tf: TF, x: Matrix, type: CovarianceType, k: number): 
       for (const c of chunks) { c.xc?.dispose(); c.xcLeft?.dispose(); c.xct.dispose(); }
     },
   };
+}
+
+/**
+ * The power of two by which the centred data is scaled on the backend: 1 for ordinary data
+ * (bit-identical results), else one that brings the largest |x − x̄| into [1, 2) (see
+ * `float32SafeScale` in kmeans-kernels; the bounds here are 2^±32 because squares are stored too).
+ */
+function centredSafeScale(x: Matrix, xbar: Float64Array): number {
+  const { data, rows: n, cols: d } = x;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    for (let j = 0; j < d; j++) {
+      const v = Math.abs(data[o + j]! - xbar[j]!);
+      if (v > max) max = v;
+    }
+  }
+  if (!(max > 0) || !Number.isFinite(max) || (max <= 2 ** 32 && max >= 2 ** -32)) return 1;
+  return 2 ** -Math.floor(Math.log2(max));
 }
 
 /** The first h columns of a row-major [rows, d] buffer. */

@@ -1,5 +1,6 @@
 import type { Matrix } from '../util/matrix.js';
 import { GaussianMixture, type GaussianMixtureOptions } from './gmm.js';
+import { checkMatrix, describeValue } from '../util/validate.js';
 
 /** BIC and AIC of Gaussian mixtures with different numbers of components, fitted on the same data. */
 export interface InformationCriteria {
@@ -25,6 +26,10 @@ export function informationCriteria(
   options: Omit<GaussianMixtureOptions, 'nComponents'> & { nComponents?: undefined } = {},
   onFit?: (k: number, gmm: GaussianMixture) => void,
 ): InformationCriteria {
+  if (!Array.isArray(nComponents)) {
+    throw new TypeError(`informationCriteria: nComponents must be an array of component counts (e.g. [2, 4, 8]), got ${describeValue(nComponents)}.`);
+  }
+  checkMatrix('X', X, { minRows: 1 });
   if (nComponents.length === 0) throw new RangeError('informationCriteria: nComponents must list at least one component count.');
   const out = { nComponents: [...nComponents], bic: [] as number[], aic: [] as number[], score: [] as number[], converged: [] as boolean[] };
   for (const k of nComponents) {

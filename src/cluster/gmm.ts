@@ -13,7 +13,7 @@
 import { type Matrix, toMatrix } from '../util/matrix.js';
 import { createRandom, type Random } from '../util/random.js';
 import {
-  NotFittedError, assertNever, checkFiniteMatrix, checkInteger, checkNumber, checkOneOf, warnNotConverged,
+  NotFittedError, assertNever, checkFiniteMatrix, checkMatrix, checkInteger, checkNumber, checkOneOf, warnNotConverged,
 } from '../util/validate.js';
 import { KMeans } from './kmeans.js';
 import { activeTf } from '../tf/backend.js';
@@ -369,7 +369,7 @@ export class GaussianMixture {
     if (nFeatures !== undefined && x.cols !== nFeatures) {
       throw new RangeError(`X has ${x.cols} features (columns) but GaussianMixture was fitted with ${nFeatures}; pass data with the same columns as in fit.`);
     }
-    if (x.rows < 1) throw new RangeError('X must have at least one row, got 0.');
+    checkMatrix('X', x, { minRows: 1 });
     checkFiniteMatrix('X', x);
     return x;
   }

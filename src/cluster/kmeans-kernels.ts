@@ -120,6 +120,11 @@ export function tfjsKernel(x: Matrix, rowNorms = rowSquaredNorms(x)): DistanceKe
     throw new Error("KMeans engine 'tfjs' needs a TF.js backend: call `await initBackend()` (src/tf) before fit/predict, or use engine 'js'.");
   }
   const { rows: n, cols: d } = x;
+  // Float32 products of large values overflow (rows of norm ≳ 1e19 give x·c = Infinity) and of
+  // tiny ones underflow to subnormals or zero: such data is scaled by a power of two (exact in
+  // float32 and float64) before the upload, centres likewise, and the products unscaled in float64.
+  const scale = float32SafeScale(x.data);
+  const unscale = 1 / (scale * scale);
   // Xᵀ in column blocks, each transposed through a small JS buffer (in cache-friendly tiles; the
   // backends' own transpose is several times slower here), so that the only full copy of X
   // besides the caller's is the one on the backend (keeps peak memory low).
@@ -128,10 +133,17 @@ export function tfjsKernel(x: Matrix, rowNorms = rowSquaredNorms(x)): DistanceKe
   for (let start = 0; start < n; start += TFJS_BLOCK) {
     const size = Math.min(TFJS_BLOCK, n - start);
     transposeInto(x.data, start, size, d, buf);
+    if (scale !== 1) for (let i = 0; i < size * d; i++) buf[i] = buf[i]! * scale;
     blocks.push({ start, size, t: tf.tensor2d(buf.slice(0, size * d), [d, size], 'float32') });
   }
+  const toFloat32 = (centres: Float64Array, count: number): Float32Array => {
+    const out = new Float32Array(count);
+    for (let i = 0; i < count; i++) out[i] = centres[i]! * scale;
+    return out;
+  };
   let disposed = false;
   let out = new Float32Array(0);
+  let out64 = new Float64Array(0);
   return {
     name: 'tfjs',
     x,
@@ -139,7 +151,7 @@ export function tfjsKernel(x: Matrix, rowNorms = rowSquaredNorms(x)): DistanceKe
     dots(centres, m) {
       if (disposed) throw new Error('tfjs distance kernel used after dispose().');
       if (out.length < m * n) out = new Float32Array(m * n);
-      const ct = tf.tensor2d(Float32Array.from(centres.subarray(0, m * d)), [m, d], 'float32');
+      const ct = tf.tensor2d(toFloat32(centres, m * d), [m, d], 'float32');
       try {
         for (const { start, size, t } of blocks) {
           const prod = tf.matMul(ct, t);
@@ -150,27 +162,33 @@ export function tfjsKernel(x: Matrix, rowNorms = rowSquaredNorms(x)): DistanceKe
       } finally {
         ct.dispose();
       }
-      return out;
+      if (scale === 1) return out;
+      if (out64.length < m * n) out64 = new Float64Array(m * n);
+      for (let i = 0; i < m * n; i++) out64[i] = out[i]! * unscale;
+      return out64;
     },
     dotsRows(rows, count, centres, m) {
       if (disposed) throw new Error('tfjs distance kernel used after dispose().');
       // The listed rows, gathered in JS (contiguous row copies) in chunks that bound the memory
       // (the wasm heap keeps its high-water mark), times Cᵀ: [chunk, d] · [d, m].
       const cT = new Float32Array(d * m);
-      for (let c = 0; c < m; c++) for (let j = 0; j < d; j++) cT[j * m + c] = centres[c * d + j]!;
+      for (let c = 0; c < m; c++) for (let j = 0; j < d; j++) cT[j * m + c] = centres[c * d + j]! * scale;
       const b = tf.tensor2d(cT, [d, m], 'float32');
-      const result = new Float32Array(count * m);
+      const result = scale === 1 ? new Float32Array(count * m) : new Float64Array(count * m);
       const gathered = new Float32Array(Math.min(count, GATHER_CHUNK) * d);
       try {
         for (let start = 0; start < count; start += GATHER_CHUNK) {
           const size = Math.min(GATHER_CHUNK, count - start);
           for (let r = 0; r < size; r++) {
             const o = rows[start + r]! * d;
-            gathered.set(x.data.subarray(o, o + d), r * d);
+            if (scale === 1) gathered.set(x.data.subarray(o, o + d), r * d);
+            else for (let j = 0; j < d; j++) gathered[r * d + j] = x.data[o + j]! * scale;
           }
           const a = tf.tensor2d(gathered.subarray(0, size * d), [size, d], 'float32');
           const prod = tf.matMul(a, b);
-          result.set(prod.dataSync() as Float32Array, start * m);
+          const v = prod.dataSync() as Float32Array;
+          if (scale === 1) result.set(v, start * m);
+          else for (let i = 0; i < v.length; i++) result[start * m + i] = v[i]! * unscale;
           prod.dispose();
           a.dispose();
         }
@@ -185,6 +203,32 @@ export function tfjsKernel(x: Matrix, rowNorms = rowSquaredNorms(x)): DistanceKe
       for (const b of blocks) b.t.dispose();
     },
   };
+}
+
+/**
+ * Largest |value| for which float32 matrix products of `d`-long rows stay accurate without
+ * scaling (2⁴⁰: products ≤ 2⁸⁰·d, far from float32's 2¹²⁸) and the smallest (2⁻⁴⁰: products ≥
+ * 2⁻⁸⁰, far from float32's normal range limit 2⁻¹²⁶).
+ */
+const FLOAT32_SAFE_MAX = 2 ** 40;
+const FLOAT32_SAFE_MIN = 2 ** -40;
+
+/**
+ * A power of two s such that the largest |value| times s lies in [1, 2), when the values are
+ * outside the range in which float32 products are safe ({@link FLOAT32_SAFE_MAX}); else 1 (no
+ * scaling, so ordinary data gives bit-identical results). Multiplying by s is exact in float32
+ * and float64 (up to values that underflow relative to the largest, as float32 rounding would
+ * make them anyway).
+ * @example float32SafeScale(Float32Array.of(3e19, -1)) // 2 ** -64
+ */
+export function float32SafeScale(values: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.abs(values[i]!);
+    if (v > max) max = v;
+  }
+  if (!(max > 0) || !Number.isFinite(max) || (max <= FLOAT32_SAFE_MAX && max >= FLOAT32_SAFE_MIN)) return 1;
+  return 2 ** -Math.floor(Math.log2(max));
 }
 
 /** Writes rows start..start+size of the row-major n × d `src` into `out` as a d × size matrix. */

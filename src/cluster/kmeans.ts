@@ -14,7 +14,7 @@ import { kmeans as mlKmeans } from 'ml-kmeans';
 import { columnMeans, type Matrix, toMatrix } from '../util/matrix.js';
 import { createRandom } from '../util/random.js';
 import {
-  NotFittedError, assertNever, checkFiniteMatrix, checkInteger, checkNumber, checkOneOf, warnNotConverged,
+  NotFittedError, assertNever, checkFiniteMatrix, checkMatrix, describeValue, checkInteger, checkNumber, checkOneOf, warnNotConverged,
 } from '../util/validate.js';
 import {
   assignLabels, assignLabelsBounded, createBounds, moveBounds, clusterSums, exactInertia, jsKernel, rowSquaredNorms, squaredDistances, tfjsKernel,
@@ -148,6 +148,7 @@ export class KMeans {
     const x = toMatrix(X, 'X');
     const { nClusters: k, init, maxIter, tol, seed } = this.options;
     this.validateOptions();
+    checkMatrix('X', x, { minRows: 1 });
     checkFiniteMatrix('X', x);
     if (x.cols < 1) throw new RangeError('X must have at least one column (feature), got 0.');
     if (x.rows < k) {
@@ -284,6 +285,7 @@ export class KMeans {
 
   private checkInput(X: Matrix | ArrayLike<ArrayLike<number>>, f: Fitted): Matrix {
     const x = toMatrix(X, 'X');
+    checkMatrix('X', x, { minRows: 1 });
     if (x.cols !== f.nFeatures) {
       throw new RangeError(
         `X has ${x.cols} features (columns) but this KMeans was fitted on ${f.nFeatures}; pass data with the same columns as in fit.`,
@@ -323,8 +325,10 @@ export class KMeans {
     checkOneOf('algorithm', o.algorithm, ['auto', 'lloyd', 'hamerly']);
     if (typeof o.init === 'string') {
       checkOneOf('init', o.init as 'kmeans++' | 'random', ['kmeans++', 'random']);
-    } else if (!(o.init && o.init.data instanceof Float32Array)) {
-      throw new TypeError(`init must be 'kmeans++', 'random' or a Matrix of centres, got ${String(o.init)}.`);
+    } else if (typeof o.init !== 'object' || o.init === null) {
+      throw new TypeError(`init must be 'kmeans++', 'random' or a Matrix of centres, got ${describeValue(o.init)}.`);
+    } else {
+      checkMatrix('init', o.init);
     }
   }
 }

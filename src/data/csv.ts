@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { IMAGE_PIXELS, NUM_CLASSES, type LabeledImages } from './classes.js';
@@ -8,34 +8,52 @@ import { DataFormatError } from './errors.js';
 
 export interface CsvOptions {
   /**
-   * Whether the first line is a header. Default `'auto'`: a first line whose first field is not
-   * a number (Kaggle's `label,pixel1,...`) is a header.
+   * Whether the first line is a header. Default `'auto'`: a first line with any field that is
+   * not a number (Kaggle's `label,pixel1,...`, OpenML's `pixel1,...,pixel784,class`) is a header.
    */
   header?: boolean | 'auto';
+  /**
+   * The label column: a header name (matched case-insensitively) or a 0-based column index.
+   * Default: the header column named `label` (or `class`, OpenML's name for it), at any position;
+   * without a header, the first column (Kaggle's layout) — refused when the file cannot tell it
+   * apart from a pixel column (see {@link readFashionCsv}).
+   */
+  labelColumn?: string | number;
 }
 
-/** Columns per row: the label then 784 pixels. */
+/** Columns per row: the label and 784 pixels. */
 const CSV_COLUMNS = 1 + IMAGE_PIXELS;
+/** Longest line accepted by {@link readFashionCsv} (a valid line is at most ~3 kB). */
+const MAX_LINE_BYTES = 2 ** 20;
+/** Header names recognised as the label column, in order of preference. */
+const LABEL_NAMES = ['label', 'class'] as const;
 
 /**
- * Streams a Kaggle-style Fashion-MNIST CSV (label column + 784 pixel columns of 0..255, header
- * optional; `.gz` accepted) into the same form as the IDX loader. Memory stays at the size of the
- * result (pixels are kept as bytes until the end), so the 70,000-row file is fine.
- * @throws DataFormatError naming the file and line for a wrong column count, a non-numeric or
+ * Streams a Fashion-MNIST CSV (one label column + 784 pixel columns of 0..255, `.gz` accepted)
+ * into the same form as the IDX loader. The header, when there is one, is read: the label column
+ * is the one named `label` (or `class`) wherever it is, so Kaggle's `label,pixel1..pixel784` and
+ * OpenML's `pixel1..pixel784,label` both load correctly. Without a header the label column is the
+ * first one (Kaggle's layout) unless `labelColumn` says otherwise; a header-less file whose first
+ * *and* last columns both hold only 0..9 is refused, because the label cannot be told apart from
+ * a pixel column (a silently wrong choice would give every image the label of a corner pixel).
+ * Memory stays near the size of the result (values are kept as bytes until the end).
+ * @throws DataFormatError naming the file (and line/column) for a missing file, a header without
+ *   a label column, an ambiguous header-less file, a wrong column count, a non-numeric or
  *   out-of-range value, or a label outside 0..9. Nothing partly loaded is returned.
+ * @example const { images, labels } = await readFashionCsv('fashion-mnist_test.csv');
  */
 export async function readFashionCsv(file: string, options: CsvOptions = {}): Promise<LabeledImages> {
+  if (typeof file !== 'string' || file === '') {
+    throw new TypeError(`readFashionCsv: file must be a path (a non-empty string), got ${file === '' ? 'an empty string' : typeof file}.`);
+  }
+  checkCsvOptions(options);
   try {
-    await access(file);
-  } catch {
+    const s = await stat(file);
+    if (s.isDirectory()) throw new DataFormatError(`${file}: is a folder, not a CSV file.`, file);
+  } catch (err) {
+    if (err instanceof DataFormatError) throw err;
     throw new DataFormatError(`${file}: file not found.`, file);
   }
-  const header = options.header ?? 'auto';
-  let capacity = 1024;
-  let pixels = new Uint8Array(capacity * IMAGE_PIXELS);
-  let labels = new Uint8Array(capacity);
-  let n = 0;
-  let lineNo = 0;
   const source = createReadStream(file);
   const stream = file.endsWith('.gz') ? source.pipe(createGunzip()) : source;
   const streamError = new Promise<never>((_, reject) => {
@@ -43,63 +61,218 @@ export async function readFashionCsv(file: string, options: CsvOptions = {}): Pr
     source.on('error', fail);
     stream.on('error', fail);
   });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  const parse = async (): Promise<void> => {
-    for await (const line of lines) {
-      lineNo++;
-      if (line.trim() === '') continue;
-      const fields = line.split(',');
-      if (lineNo === 1 && (header === true || (header === 'auto' && !isNumeric(fields[0]!)))) continue;
-      if (fields.length !== CSV_COLUMNS) {
-        throw new DataFormatError(
-          `${file}, line ${lineNo}: expected ${CSV_COLUMNS} columns (label + ${IMAGE_PIXELS} pixels) but found ${fields.length}.`,
-          file,
-        );
-      }
-      if (n === capacity) {
-        capacity *= 2;
-        const p = new Uint8Array(capacity * IMAGE_PIXELS);
-        p.set(pixels);
-        pixels = p;
-        const l = new Uint8Array(capacity);
-        l.set(labels);
-        labels = l;
-      }
-      const label = parseIntField(fields[0]!, file, lineNo, 1);
-      if (label >= NUM_CLASSES) {
-        throw new DataFormatError(`${file}, line ${lineNo}: label ${label} is outside 0..${NUM_CLASSES - 1}.`, file);
-      }
-      labels[n] = label;
-      const base = n * IMAGE_PIXELS;
-      for (let j = 1; j < CSV_COLUMNS; j++) {
-        const v = parseIntField(fields[j]!, file, lineNo, j + 1);
-        if (v > 255) {
-          throw new DataFormatError(`${file}, line ${lineNo}, column ${j + 1}: pixel value ${v} is outside 0..255.`, file);
-        }
-        pixels[base + j - 1] = v;
-      }
-      n++;
+  // A valid line is a few kB: a "line" of megabytes (a binary file, a decompression bomb without
+  // newlines) is refused before readline buffers it whole.
+  let sinceNewline = 0;
+  stream.on('data', (chunk: Buffer) => {
+    const nl = chunk.lastIndexOf(0x0a);
+    sinceNewline = nl < 0 ? sinceNewline + chunk.length : chunk.length - nl - 1;
+    if (sinceNewline > MAX_LINE_BYTES) {
+      stream.destroy(new Error(`a line is longer than ${MAX_LINE_BYTES / 2 ** 20} MB; a Fashion-MNIST CSV line has a few kB: this is not a CSV of images`));
     }
-  };
+  });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   try {
-    await Promise.race([parse(), streamError]);
+    return await Promise.race([parseCsvLines(lines, file, options), streamError]);
   } finally {
     lines.close();
     source.destroy();
   }
+}
+
+/**
+ * {@link readFashionCsv} for CSV text already in memory (`name` names it in errors).
+ * @throws DataFormatError like readFashionCsv.
+ * @example parseFashionCsv('label,pixel1,…\n3,0,0,…', {}, 'upload.csv')
+ */
+export async function parseFashionCsv(text: string, options: CsvOptions = {}, name = '<csv text>'): Promise<LabeledImages> {
+  if (typeof text !== 'string') throw new TypeError(`parseFashionCsv: text must be a string, got ${typeof text}.`);
+  checkCsvOptions(options);
+  return parseCsvLines(text.split(/\r?\n/), name, options);
+}
+
+function checkCsvOptions(options: CsvOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`readFashionCsv: options must be an object, got ${options === null ? 'null' : typeof options}.`);
+  const header = options.header ?? 'auto';
+  if (header !== true && header !== false && header !== 'auto') {
+    throw new TypeError(`readFashionCsv: options.header must be true, false or 'auto', got ${JSON.stringify(header)}.`);
+  }
+  const labelOption = options.labelColumn;
+  if (labelOption !== undefined) {
+    if (typeof labelOption === 'number') {
+      if (!Number.isInteger(labelOption) || labelOption < 0 || labelOption >= CSV_COLUMNS) {
+        throw new RangeError(`readFashionCsv: options.labelColumn must be a column index in 0..${CSV_COLUMNS - 1} or a header name, got ${labelOption}.`);
+      }
+    } else if (typeof labelOption !== 'string' || labelOption.trim() === '') {
+      throw new TypeError(`readFashionCsv: options.labelColumn must be a header name or a column index, got ${JSON.stringify(labelOption)}.`);
+    }
+  }
+}
+
+/** The parser behind {@link readFashionCsv} and {@link parseFashionCsv}, over the lines of a CSV. */
+async function parseCsvLines(lines: AsyncIterable<string> | Iterable<string>, file: string, options: CsvOptions): Promise<LabeledImages> {
+  const header = options.header ?? 'auto';
+  const labelOption = options.labelColumn;
+  let capacity = 1024;
+  let values = new Uint8Array(capacity * CSV_COLUMNS);
+  let lineOf = new Int32Array(capacity);
+  let n = 0;
+  let lineNo = 0;
+  let sawFirst = false;
+  /** Label column once known (from the header or the option), else -1 until the end. */
+  let labelIdx = typeof labelOption === 'number' ? labelOption : -1;
+  let headerNames: string[] | undefined;
+  for await (const raw of lines) {
+    lineNo++;
+    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (line.trim() === '') continue;
+    const fields = line.split(',');
+    if (!sawFirst) {
+      sawFirst = true;
+      const isHeader = header === true || (header === 'auto' && fields.some((f) => !isNumeric(f)));
+      if (isHeader) {
+        headerNames = fields.map(unquote);
+        labelIdx = labelFromHeader(headerNames, labelOption, file);
+        continue;
+      }
+      if (typeof labelOption === 'string') {
+        throw new DataFormatError(
+          `${file}: options.labelColumn names the column '${labelOption}' but the file has no header line (its first line is data). ` +
+            'Pass the label column as an index (0 for label-first files) or add the header line.',
+          file,
+        );
+      }
+    }
+    if (fields.length !== CSV_COLUMNS) {
+      throw new DataFormatError(
+        `${file}, line ${lineNo}: expected ${CSV_COLUMNS} columns (label + ${IMAGE_PIXELS} pixels) but found ${fields.length}.`,
+        file,
+      );
+    }
+    if (n === capacity) {
+      capacity *= 2;
+      const v = new Uint8Array(capacity * CSV_COLUMNS);
+      v.set(values);
+      values = v;
+      const l = new Int32Array(capacity);
+      l.set(lineOf);
+      lineOf = l;
+    }
+    const base = n * CSV_COLUMNS;
+    for (let j = 0; j < CSV_COLUMNS; j++) {
+      const v = parseIntField(fields[j]!, file, lineNo, j + 1);
+      if (j === labelIdx) {
+        if (v >= NUM_CLASSES) {
+          throw new DataFormatError(`${file}, line ${lineNo}: label ${v} is outside 0..${NUM_CLASSES - 1}${describeColumn(j, headerNames)}.`, file);
+        }
+      } else if (v > 255) {
+        throw new DataFormatError(
+          `${file}, line ${lineNo}, column ${j + 1}: ${labelIdx < 0 && (j === 0 || j === CSV_COLUMNS - 1) ? 'value' : 'pixel value'} ${v} is outside 0..255.`,
+          file,
+        );
+      }
+      values[base + j] = v;
+    }
+    lineOf[n] = lineNo;
+    n++;
+  }
   if (n === 0) throw new DataFormatError(`${file}: no data rows.`, file);
-  return { images: pixelsToMatrix(pixels.subarray(0, n * IMAGE_PIXELS), n), labels: labels.slice(0, n) };
+  if (labelIdx < 0) labelIdx = labelWithoutHeader(values, lineOf, n, file);
+  const pixels = new Uint8Array(n * IMAGE_PIXELS);
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const base = i * CSV_COLUMNS;
+    labels[i] = values[base + labelIdx]!;
+    let o = i * IMAGE_PIXELS;
+    for (let j = 0; j < CSV_COLUMNS; j++) if (j !== labelIdx) pixels[o++] = values[base + j]!;
+  }
+  return { images: pixelsToMatrix(pixels, n), labels };
+}
+
+/** The label column of a header line (by option or by name), checking the column count. */
+function labelFromHeader(names: string[], option: string | number | undefined, file: string): number {
+  if (names.length !== CSV_COLUMNS) {
+    throw new DataFormatError(
+      `${file}, line 1: the header has ${names.length} columns but a Fashion-MNIST CSV has ${CSV_COLUMNS} (a label column and ${IMAGE_PIXELS} pixel columns).`,
+      file,
+    );
+  }
+  const lower = names.map((s) => s.toLowerCase());
+  if (typeof option === 'number') return option;
+  const wanted = option === undefined ? LABEL_NAMES : [option.trim().toLowerCase()];
+  for (const name of wanted) {
+    const hits = lower.flatMap((s, i) => (s === name ? [i] : []));
+    if (hits.length > 1) {
+      throw new DataFormatError(
+        `${file}, line 1: the header names '${name}' ${hits.length} times (columns ${hits.map((h) => h + 1).join(', ')}); ` +
+          'pass options.labelColumn as a column index to say which one holds the labels.',
+        file,
+      );
+    }
+    if (hits.length === 1) return hits[0]!;
+  }
+  const shown = names.length > 6 ? [...names.slice(0, 3), '…', ...names.slice(-3)] : names;
+  throw new DataFormatError(
+    `${file}, line 1: the header (${shown.join(',')}) has no column named ${wanted.map((w) => `'${w}'`).join(' or ')}, so the label column is unknown. ` +
+      "Name the label column 'label' in the header, or pass options.labelColumn (its header name or 0-based index).",
+    file,
+  );
+}
+
+/**
+ * Header-less file: the first column (Kaggle's layout) when it holds only 0..9 and the last one
+ * does not; anything else is refused with what was found.
+ */
+function labelWithoutHeader(values: Uint8Array, lineOf: Int32Array, n: number, file: string): number {
+  const last = CSV_COLUMNS - 1;
+  let firstBad = -1;
+  let lastBad = -1;
+  for (let i = 0; i < n && (firstBad < 0 || lastBad < 0); i++) {
+    if (firstBad < 0 && values[i * CSV_COLUMNS]! >= NUM_CLASSES) firstBad = i;
+    if (lastBad < 0 && values[i * CSV_COLUMNS + last]! >= NUM_CLASSES) lastBad = i;
+  }
+  if (firstBad < 0 && lastBad >= 0) return 0;
+  if (firstBad >= 0 && lastBad < 0) {
+    throw new DataFormatError(
+      `${file}, line ${lineOf[firstBad]}: label ${values[firstBad * CSV_COLUMNS]} is outside 0..${NUM_CLASSES - 1} ` +
+        '(no header line, so the first column was taken as the label). The last column holds only 0..9: if it is the label ' +
+        `(OpenML's layout), add the header line or pass options.labelColumn = ${last}.`,
+      file,
+    );
+  }
+  if (firstBad >= 0) {
+    throw new DataFormatError(
+      `${file}, line ${lineOf[firstBad]}: label ${values[firstBad * CSV_COLUMNS]} is outside 0..${NUM_CLASSES - 1} ` +
+        '(no header line, so the first column was taken as the label; no column at either end holds only labels 0..9).',
+      file,
+    );
+  }
+  throw new DataFormatError(
+    `${file}: no header line, and both the first and the last column hold only values 0..9, so the label column cannot be told ` +
+      'apart from a pixel column. Expected a header naming the label column (label,pixel1,…,pixel784 or pixel1,…,pixel784,label); ' +
+      `add it, or pass options.labelColumn = 0 (label first, Kaggle) or ${last} (label last, OpenML).`,
+    file,
+  );
+}
+
+function describeColumn(j: number, names: string[] | undefined): string {
+  return names ? ` (column ${j + 1}, '${names[j]}')` : ` (column ${j + 1})`;
+}
+
+function unquote(s: string): string {
+  const t = s.trim();
+  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).trim() : t;
 }
 
 function isNumeric(s: string): boolean {
-  return /^\s*-?\d+(\.\d+)?\s*$/.test(s);
+  return /^\s*"?\s*-?\d+(\.\d+)?\s*"?\s*$/.test(s);
 }
 
 function parseIntField(s: string, file: string, line: number, column: number): number {
-  const t = s.trim();
+  const t = unquote(s);
   if (!/^\d+$/.test(t)) {
     throw new DataFormatError(
-      `${file}, line ${line}, column ${column}: '${s}' is not a non-negative integer.`,
+      `${file}, line ${line}, column ${column}: '${s.length > 20 ? s.slice(0, 20) + '…' : s}' is not a non-negative integer.`,
       file,
     );
   }

@@ -12,6 +12,9 @@ const IDX_DTYPE_UINT8 = 0x08;
 const IDX_HEADER_BYTES = 4;
 const IDX_DIM_BYTES = 4;
 
+/** Largest decompressed size accepted (the largest official file is 47 MB): guards against gzip bombs. */
+const MAX_DECOMPRESSED_BYTES = 512 * 2 ** 20;
+
 /** Byte sizes of the IDX dtypes (only uint8 is used by (Fashion-)MNIST). */
 const IDX_DTYPES: Record<number, { name: string; bytes: number }> = {
   0x08: { name: 'uint8', bytes: 1 },
@@ -39,8 +42,14 @@ export function isGzip(bytes: Uint8Array): boolean {
  */
 export function gunzipFile(bytes: Uint8Array, name: string): Uint8Array {
   try {
-    return gunzipSync(bytes);
+    return gunzipSync(bytes, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DataFormatError(
+        `${name}: decompresses to more than ${MAX_DECOMPRESSED_BYTES / 2 ** 20} MB, far more than any Fashion-MNIST file (47 MB); it is not a dataset file.`,
+        name,
+      );
+    }
     throw new DataFormatError(
       `${name}: the gzip stream is truncated or corrupt (${(err as Error).message}). ` +
         'Delete the file and fetch it again (`npm run data`), or reinstall the dataset package.',
@@ -55,6 +64,9 @@ export function gunzipFile(bytes: Uint8Array, name: string): Uint8Array {
  * @throws DataFormatError naming `name` when anything does not match.
  */
 export function parseIdx(bytes: Uint8Array, name: string, expectedRank?: number): IdxArray {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(`parseIdx: bytes must be a Uint8Array (e.g. a Buffer from readFile), got ${bytes === null ? 'null' : ArrayBuffer.isView(bytes) ? (bytes as object).constructor.name : typeof bytes}.`);
+  }
   if (bytes.length < IDX_HEADER_BYTES) {
     throw new DataFormatError(`${name}: only ${bytes.length} bytes; an IDX file has at least a 4-byte header.`, name);
   }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
@@ -12,13 +12,14 @@ export const DATA_DIR_ENV = 'FASHION_MNIST_DIR';
 export const DEBIAN_DATA_DIR = '/usr/share/datasets/fashion-mnist';
 
 /**
- * The folders searched for the dataset, in order: `$FASHION_MNIST_DIR`, `./data` (relative to
- * `cwd`, then to the project root), then Debian's package folder.
+ * The folders searched for the dataset, in order: `./data` (relative to `cwd`, then to the
+ * project root), then Debian's package folder — or only `$FASHION_MNIST_DIR` when that is set
+ * (a location the user named is used or refused, never replaced by another copy).
  */
 export function candidateDirs(cwd = process.cwd()): string[] {
-  const dirs: string[] = [];
   const fromEnv = process.env[DATA_DIR_ENV];
-  if (fromEnv) dirs.push(path.resolve(fromEnv));
+  if (fromEnv) return [path.resolve(fromEnv)];
+  const dirs: string[] = [];
   dirs.push(path.resolve(cwd, 'data'));
   dirs.push(path.resolve(__dirname, '..', '..', 'data'));
   dirs.push(DEBIAN_DATA_DIR);
@@ -29,17 +30,60 @@ export function candidateDirs(cwd = process.cwd()): string[] {
 function fileIn(dir: string, file: OfficialFile): string | undefined {
   for (const name of [file.name, file.name.replace(/\.gz$/, '')]) {
     const p = path.join(dir, name);
-    if (existsSync(p)) return p;
+    try {
+      if (statSync(p).isFile()) return p;
+    } catch {
+      // absent (or a dangling link): try the other name
+    }
   }
   return undefined;
 }
 
 /**
- * Finds the folder holding all four files. With `dir` given, only that folder is used.
- * @throws DataFormatError listing the folders searched and how to install the data.
+ * Checks a folder the user named (`options.dir` or `$FASHION_MNIST_DIR`): it must exist, be a
+ * folder and hold the four files.
+ * @throws DataFormatError naming the setting, the folder and what is wrong with it.
+ */
+function checkNamedDir(dir: string, setting: string): string {
+  const how = setting === DATA_DIR_ENV
+    ? `Point ${DATA_DIR_ENV} at a folder with the four official files, or unset it to use ./data or Debian's ${DEBIAN_DATA_DIR} ` +
+      `(other locations are not searched while ${DATA_DIR_ENV} is set).`
+    : 'Pass a folder with the four official files, or leave dir out to search ./data and Debian\'s folder.';
+  const named = setting === DATA_DIR_ENV ? `${DATA_DIR_ENV} = ${dir}` : `dir = ${dir}`;
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new DataFormatError(`${named}: that folder does not exist. ${how}`, dir);
+  }
+  if (!isDir) throw new DataFormatError(`${named}: that is a file, not a folder. ${how}`, dir);
+  const missing = OFFICIAL_FILES.filter((f) => !fileIn(dir, f)).map((f) => f.name);
+  if (missing.length > 0) {
+    const present = OFFICIAL_FILES.length - missing.length;
+    throw new DataFormatError(
+      `${named}: Fashion-MNIST not found there: the folder holds ${present} of the 4 files; it lacks ${missing.join(', ')}. ` +
+        `Add ${missing.length === 1 ? 'it' : 'them'} (\`npm run data\` downloads them). ${how}`,
+      dir,
+    );
+  }
+  return dir;
+}
+
+/**
+ * Finds the folder holding all four files. With `dir` given, or `$FASHION_MNIST_DIR` set, only
+ * that folder is used: when it is missing, a file, or lacks some of the files, that is an error
+ * (another copy is never loaded in its place).
+ * @throws DataFormatError listing the folders searched and how to install the data, or naming
+ *   the setting (`dir` / `FASHION_MNIST_DIR`) and what is wrong with the folder it names.
  */
 export function locateDataset(dir?: string): string {
-  const dirs = dir ? [path.resolve(dir)] : candidateDirs();
+  if (dir !== undefined) {
+    if (typeof dir !== 'string' || dir === '') throw new TypeError(`dir must be a folder path (a non-empty string), got ${dir === '' ? 'an empty string' : typeof dir}.`);
+    return checkNamedDir(path.resolve(dir), 'dir');
+  }
+  const fromEnv = process.env[DATA_DIR_ENV];
+  if (fromEnv) return checkNamedDir(path.resolve(fromEnv), DATA_DIR_ENV);
+  const dirs = candidateDirs();
   for (const d of dirs) {
     if (OFFICIAL_FILES.every((f) => fileIn(d, f))) return d;
   }

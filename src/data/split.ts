@@ -1,10 +1,33 @@
 import { createRandom, permutation } from '../util/random.js';
 import { takeRows } from '../util/matrix.js';
-import { checkInteger, checkNumber } from '../util/validate.js';
+import { checkInteger, checkMatrix, checkNumber, describeValue } from '../util/validate.js';
 import { NUM_CLASSES, type LabeledImages } from './classes.js';
+
+/**
+ * Checks a labelled set at a public boundary: `images` a Matrix ({@link checkMatrix}) and
+ * `labels` an array-like with one label per image row.
+ * @throws TypeError for the wrong types; RangeError for mismatched lengths.
+ * @example checkLabeledImages('set', { images, labels })
+ */
+export function checkLabeledImages(name: string, set: LabeledImages): void {
+  if (typeof set !== 'object' || set === null) {
+    throw new TypeError(`${name} must be a labelled set { images: Matrix, labels: Uint8Array }, got ${describeValue(set)}.`);
+  }
+  checkMatrix(`${name}.images`, set.images);
+  const labels = set.labels as unknown;
+  if (typeof labels !== 'object' || labels === null || typeof (labels as ArrayLike<number>).length !== 'number') {
+    throw new TypeError(`${name}.labels must be a Uint8Array (or an array of labels), got ${describeValue(labels)}.`);
+  }
+  if ((labels as ArrayLike<number>).length !== set.images.rows) {
+    throw new RangeError(
+      `${name}.labels has ${(labels as ArrayLike<number>).length} labels but ${name}.images has ${set.images.rows} rows; they must match (one label per image).`,
+    );
+  }
+}
 
 /** Rows `indices` of a labelled set, in that order. */
 export function takeSamples(set: LabeledImages, indices: ArrayLike<number>): LabeledImages {
+  checkLabeledImages('set', set);
   const labels = new Uint8Array(indices.length);
   for (let k = 0; k < indices.length; k++) labels[k] = set.labels[indices[k]!]!;
   return { images: takeRows(set.images, indices), labels };
@@ -12,11 +35,14 @@ export function takeSamples(set: LabeledImages, indices: ArrayLike<number>): Lab
 
 /** A seeded shuffle of a labelled set (new arrays; the input is untouched). */
 export function shuffleSamples(set: LabeledImages, seed: number): LabeledImages {
+  checkLabeledImages('set', set);
   return takeSamples(set, permutation(set.labels.length, createRandom(seed)));
 }
 
 /** Concatenates labelled sets (e.g. train + test = the 70,000 images of the Kaggle form). */
 export function concatSamples(...sets: LabeledImages[]): LabeledImages {
+  if (sets.length === 0) throw new RangeError('concatSamples: expected at least one labelled set, got none.');
+  sets.forEach((s, i) => checkLabeledImages(`sets[${i}]`, s));
   const cols = sets[0]!.images.cols;
   const rows = sets.reduce((a, s) => a + s.images.rows, 0);
   const data = new Float32Array(rows * cols);
@@ -69,6 +95,8 @@ export function stratifiedIndices(labels: ArrayLike<number>, n: number, seed: nu
  * @example stratifiedSubset(test, 1000, 0).labels.length === 1000
  */
 export function stratifiedSubset(set: LabeledImages, n: number, seed = 0): LabeledImages {
+  checkLabeledImages('set', set);
+  checkInteger('n', n, 1);
   if (n >= set.labels.length) return set;
   return takeSamples(set, stratifiedIndices(set.labels, n, seed));
 }
@@ -87,6 +115,7 @@ export interface SplitOptions {
  * 60k/10k split from {@link loadFashionMnist} is the default everywhere else.
  */
 export function trainTestSplit(set: LabeledImages, options: SplitOptions = {}): { train: LabeledImages; test: LabeledImages } {
+  checkLabeledImages('set', set);
   const { testSize = 0.2, seed = 0, stratify = true } = options;
   const n = set.labels.length;
   checkNumber('testSize', testSize, Number.MIN_VALUE, n - 1);
@@ -109,7 +138,14 @@ export function trainTestSplit(set: LabeledImages, options: SplitOptions = {}): 
 
 /** Number of samples of each class 0..9. */
 export function classCounts(labels: ArrayLike<number>, nClasses = NUM_CLASSES): number[] {
+  checkInteger('nClasses', nClasses, 1);
   const counts = new Array<number>(nClasses).fill(0);
-  for (let i = 0; i < labels.length; i++) counts[labels[i]!]!++;
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    if (!Number.isInteger(l) || l < 0 || l >= nClasses) {
+      throw new RangeError(`classCounts: label ${describeValue(l)} at index ${i} is outside 0..${nClasses - 1}.`);
+    }
+    counts[l]!++;
+  }
   return counts;
 }

@@ -1,17 +1,22 @@
 import type { Matrix } from '../util/matrix.js';
 import { createRandom, permutation } from '../util/random.js';
 import { NUM_CLASSES, type LabeledImages } from './classes.js';
+import { checkLabeledImages } from './split.js';
+import { checkInteger, checkMatrix } from '../util/validate.js';
 
 /**
  * The mean image of each class: a `nClasses × 784` Matrix (row k = mean of the images labelled k;
  * zeros for an absent class). Accumulates in float64.
  */
 export function classMeanImages(set: LabeledImages, nClasses = NUM_CLASSES): Matrix {
+  checkLabeledImages('set', set);
+  checkInteger('nClasses', nClasses, 1);
   const { data, rows, cols } = set.images;
   const sums = new Float64Array(nClasses * cols);
   const counts = new Float64Array(nClasses);
   for (let i = 0; i < rows; i++) {
     const k = set.labels[i]!;
+    if (!(k >= 0 && k < nClasses)) throw new RangeError(`classMeanImages: label ${k} at index ${i} is outside 0..${nClasses - 1}.`);
     counts[k]!++;
     const base = i * cols;
     const out = k * cols;
@@ -41,6 +46,7 @@ export function samplesPerClass(labels: ArrayLike<number>, perClass: number, see
 
 /** Mean and standard deviation of all pixel values (float64 accumulation). */
 export function pixelStats(images: Matrix): { mean: number; std: number; zeroFraction: number } {
+  checkMatrix('images', images, { minRows: 1 });
   let sum = 0, sumSq = 0, zeros = 0;
   const d = images.data;
   for (let i = 0; i < d.length; i++) {

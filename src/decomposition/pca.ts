@@ -1,5 +1,5 @@
 import { columnMeans, type Matrix } from '../util/matrix.js';
-import { checkFiniteMatrix, checkInteger, checkNumber, NotFittedError } from '../util/validate.js';
+import { checkFiniteMatrix, checkInteger, checkMatrix, checkNumber, NotFittedError } from '../util/validate.js';
 import { topEigen } from './eigen.js';
 
 /** The leading principal components of a data set (what {@link principalComponents} computes). */
@@ -120,6 +120,7 @@ export class PCA {
 
   /** Computes the mean and the leading components of X. */
   fit(X: Matrix): this {
+    checkMatrix('X', X, { minRows: 1 });
     const { rows: n, cols: d } = X;
     checkInteger('nComponents', this.options.nComponents, 1, Math.min(n, d), `X is ${n} × ${d}.`);
     checkNumber('tol', this.options.tol, Number.MIN_VALUE);
@@ -134,7 +135,9 @@ export class PCA {
   transform(X: Matrix): Matrix {
     const f = this.state();
     const d = f.components.cols;
+    checkMatrix('X', X, { minRows: 1 });
     if (X.cols !== d) throw new RangeError(`PCA.transform: X has ${X.cols} columns but the PCA was fitted on ${d}; pass data with the same columns as in fit.`);
+    checkFiniteMatrix('X', X);
     const scale = this.options.whiten ? Float64Array.from(f.explainedVariance, (v) => 1 / Math.sqrt(Math.max(v, 1e-300))) : undefined;
     return projectOnComponents(X, f, scale);
   }

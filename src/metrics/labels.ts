@@ -30,7 +30,7 @@ function describe(labels: unknown): string {
 
 /**
  * Checks one label array: array-like, at least one sample, finite integer values in the int32 range.
- * @throws TypeError if `labels` is not an array-like of numbers.
+ * @throws TypeError if `labels` is not an array-like of numbers (or holds a non-number).
  * @throws RangeError if it is empty or holds NaN, ±Infinity, a non-integer or an out-of-range value.
  */
 export function checkLabels(name: string, labels: Labels): void {
@@ -56,7 +56,7 @@ export function checkLabels(name: string, labels: Labels): void {
             : !Number.isInteger(v)
               ? 'not an integer'
               : 'outside the 32-bit integer range';
-      throw new RangeError(
+      throw new (typeof v !== 'number' ? TypeError : RangeError)(
         `${name}[${i}] = ${String(v)} is ${why}; labels must be finite integers in [${INT32_MIN}, ${INT32_MAX}]. ` +
           'Round or re-encode the labels (e.g. with Math.round or an index lookup) before scoring.',
       );

@@ -1,8 +1,8 @@
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { initBackend, type TF } from '../tf/backend.js';
-import { isMatrix, type Matrix } from '../util/matrix.js';
+import type { Matrix } from '../util/matrix.js';
 import { createRandom, permutation } from '../util/random.js';
-import { checkInteger, checkNumber, NotFittedError } from '../util/validate.js';
+import { checkFiniteMatrix, checkInteger, checkMatrix, checkNumber, NotFittedError } from '../util/validate.js';
 import {
   buildAutoencoderWith,
   resolveArchitecture,
@@ -10,7 +10,7 @@ import {
   type Architecture,
   type ArchitectureOptions,
 } from './architecture.js';
-import { loadModelWith, readModelArtifacts, saveModel } from './io.js';
+import { loadModelWith, ModelFileError, readModelArtifacts, saveModel, type ReadModelOptions } from './io.js';
 import type { ProgressCallback } from './progress.js';
 
 /** Early stopping: stop when the monitored loss has not improved for `patience` epochs. */
@@ -317,12 +317,13 @@ export class ConvAutoencoder {
 
   /**
    * Codes of `images` (N × 784, 0..1) as an N × {@link codeSize} Matrix; computed in batches,
-   * no tensors left behind.
-   * @throws NotFittedError before fit/build/load; RangeError for badly shaped images.
+   * no tensors left behind. Input is checked like `fit`'s: 0..255 pixels or NaN are refused.
+   * @throws NotFittedError before fit/build/load; TypeError for a non-Matrix (or Float64Array
+   *   data); RangeError for badly shaped images or values outside 0..1.
    */
   encode(images: Matrix): Matrix {
     const { encoder, codeSize } = this.built();
-    checkImages('images', images, this.pixels(), false);
+    checkImages('images', images, this.pixels());
     return this.runBatched(encoder, images, [...this.options.architecture.inputShape], codeSize);
   }
 
@@ -332,16 +333,18 @@ export class ConvAutoencoder {
    */
   decode(codes: Matrix): Matrix {
     const { decoder, codeSize } = this.built();
-    if (!isMatrix(codes) || codes.cols !== codeSize) {
-      throw new RangeError(`codes must be a Matrix with ${codeSize} columns (the code size), got ${isMatrix(codes) ? codes.cols : typeof codes}.`);
-    }
+    checkMatrix('codes', codes, { cols: codeSize, colsWhat: 'the code size', minRows: 1 });
+    checkFiniteMatrix('codes', codes);
     return this.runBatched(decoder, codes, [codeSize], this.pixels());
   }
 
-  /** Reconstructions of `images` (N × 784) through the whole autoencoder. */
+  /**
+   * Reconstructions of `images` (N × 784, 0..1) through the whole autoencoder.
+   * @throws like {@link encode}.
+   */
   reconstruct(images: Matrix): Matrix {
     const { autoencoder } = this.built();
-    checkImages('images', images, this.pixels(), false);
+    checkImages('images', images, this.pixels());
     return this.runBatched(autoencoder, images, [...this.options.architecture.inputShape], this.pixels());
   }
 
@@ -373,23 +376,36 @@ export class ConvAutoencoder {
    * TF.js/tfjs-node; its options are then the defaults with the input shape read from the model).
    * The optimizer state is not saved: `fit` on a loaded model starts a fresh Adam (the batch
    * order continues where the saved history ended).
-   * @throws ModelFileError for missing or corrupt files.
+   * Leftovers of an interrupted save are recovered first (reported through `options.onNotice`).
+   * @throws ModelFileError for missing, corrupt or damaged files (checksum, NaN weights).
    */
-  static async load(dir: string): Promise<ConvAutoencoder> {
+  static async load(dir: string, options: ReadModelOptions = {}): Promise<ConvAutoencoder> {
     const { tf } = await initBackend();
-    const { artifacts, userDefinedMetadata } = await readModelArtifacts(dir);
+    const { artifacts, userDefinedMetadata } = await readModelArtifacts(dir, options);
     const model = await loadModelWith(tf, artifacts, dir);
     const meta = (userDefinedMetadata?.['fmnistCluster'] ?? undefined) as
       | { options?: ResolvedAutoencoderOptions; history?: EpochRecord[] }
       | undefined;
     const saved = meta?.options;
     const inShape = (model.inputs[0]!.shape.slice(1) as number[]);
-    const ae = new ConvAutoencoder(
-      saved
-        ? { ...saved, ...saved.architecture, earlyStopping: saved.earlyStopping }
-        : { inputShape: [inShape[0]!, inShape[1]!, inShape[2]!] as const },
-    );
-    const { encoder, decoder, codeSize } = splitAutoencoderWith(tf, model);
+    let ae: ConvAutoencoder;
+    let parts: ReturnType<typeof splitAutoencoderWith>;
+    try {
+      ae = new ConvAutoencoder(
+        saved
+          ? { ...saved, ...saved.architecture, earlyStopping: saved.earlyStopping }
+          : { inputShape: [inShape[0]!, inShape[1]!, inShape[2]!] as const },
+      );
+      parts = splitAutoencoderWith(tf, model);
+    } catch (err) {
+      model.dispose();
+      throw new ModelFileError(
+        `${dir} holds a TF.js model that is not a ConvAutoencoder of this package (input shape ${JSON.stringify(model.inputs[0]!.shape)}): ` +
+          `${(err as Error).message} Load it with loadModel(dir) instead, or point to the autoencoder's folder.`,
+        dir,
+      );
+    }
+    const { encoder, decoder, codeSize } = parts;
     ae.tf = tf;
     ae.models = { autoencoder: model, encoder, decoder, codeSize };
     if (meta?.history) ae.epochs.push(...meta.history);
@@ -527,18 +543,13 @@ export function resolveAutoencoderOptions(options: ConvAutoencoderOptions): Reso
 }
 
 /**
- * Checks an image matrix: a Matrix with `pixels` columns and at least one row; with `strict`,
- * every value finite and in [0, 1] (binary cross-entropy needs targets in 0..1).
+ * Checks an image matrix, the same way for every entry point (fit, validation, evaluate, encode,
+ * reconstruct): a Matrix ({@link checkMatrix}) with `pixels` columns and at least one row; with
+ * `strict` (the default), every value finite and in [0, 1] (the model was trained on 0..1 pixels;
+ * binary cross-entropy needs targets in 0..1).
  */
 function checkImages(name: string, x: Matrix, pixels: number, strict = true): void {
-  if (!isMatrix(x)) throw new TypeError(`${name} must be a Matrix ({ data: Float32Array, rows, cols }), got ${typeof x}.`);
-  if (x.cols !== pixels) {
-    throw new RangeError(`${name} must have ${pixels} columns (one image per row), got ${x.rows} × ${x.cols}.`);
-  }
-  if (x.rows < 1) throw new RangeError(`${name} must have at least 1 row, got 0.`);
-  if (x.data.length !== x.rows * x.cols) {
-    throw new RangeError(`${name}.data has ${x.data.length} values but rows × cols = ${x.rows * x.cols}.`);
-  }
+  checkMatrix(name, x, { cols: pixels, colsWhat: 'one image per row', minRows: 1 });
   if (!strict) return;
   const d = x.data;
   for (let i = 0; i < d.length; i++) {
@@ -546,7 +557,7 @@ function checkImages(name: string, x: Matrix, pixels: number, strict = true): vo
     if (!(v >= 0 && v <= 1)) {
       throw new RangeError(
         `${name} has value ${v} at row ${Math.floor(i / pixels)}, column ${i % pixels}; pixels must be in 0..1 ` +
-          '(divide 0..255 values by 255, as loadFashionMnist does).',
+          (v > 1 && v <= 255 ? '(these look like 0..255 values: divide by 255, as loadFashionMnist does).' : '(divide 0..255 values by 255, as loadFashionMnist does; NaN/Infinity are not pixels).'),
       );
     }
   }

@@ -5,7 +5,8 @@ import { cacheRoot } from '../util/paths.js';
 import { activeBackend, initBackend } from '../tf/backend.js';
 import type { Matrix } from '../util/matrix.js';
 import { ConvAutoencoder, resolveAutoencoderOptions, type ConvAutoencoderOptions, type EpochRecord, type AutoencoderFitOptions, type ResolvedAutoencoderOptions } from './autoencoder.js';
-import { ModelFileError, WEIGHTS_BIN } from './io.js';
+import { ModelFileError, WEIGHTS_BIN, type ModelNotice } from './io.js';
+import { recoverFolder } from '../util/fs.js';
 
 /** Bumped when the cache layout or the training procedure changes (old entries are then unused). */
 export const MODEL_CACHE_VERSION = 1;
@@ -74,6 +75,11 @@ export interface LoadOrTrainOptions extends ConvAutoencoderOptions, AutoencoderF
    * and trains again, replacing the entry. Either way a bad entry is never used.
    */
   onInvalidCache?: 'error' | 'retrain';
+  /**
+   * Called with what was done about leftovers of an interrupted save of this entry (a copy
+   * restored, leftover copies removed); also returned as `notices`. The library never prints.
+   */
+  onNotice?: (notice: ModelNotice) => void;
 }
 
 /** What {@link loadOrTrain} returns. */
@@ -88,6 +94,8 @@ export interface LoadOrTrainResult {
   readonly meta: CacheMeta | undefined;
   /** Set when training was interrupted through `signal`: the model has the weights reached so far and was not cached. */
   readonly interrupted?: { readonly epoch: number; readonly batch: number; readonly batches: number };
+  /** What was done about leftovers of an interrupted save of this entry (usually empty). */
+  readonly notices: readonly ModelNotice[];
 }
 
 /**
@@ -103,16 +111,18 @@ export interface LoadOrTrainResult {
  * const { model, fromCache } = await loadOrTrain(train.images, { validation: test.images, epochs: 50, onProgress: progressPrinter() });
  */
 export async function loadOrTrain(images: Matrix, options: LoadOrTrainOptions = {}): Promise<LoadOrTrainResult> {
-  const { cacheDir, onInvalidCache = 'error', validation, onProgress, signal, ...modelOptions } = options;
+  const { cacheDir, onInvalidCache = 'error', validation, onProgress, signal, onNotice, ...modelOptions } = options;
   if (onInvalidCache !== 'error' && onInvalidCache !== 'retrain') {
     throw new RangeError(`onInvalidCache must be 'error' or 'retrain', got '${String(onInvalidCache)}'.`);
   }
   const { key, material, dir } = cacheLocation(images, { ...modelOptions, ...(validation ? { validation } : {}), ...(cacheDir ? { cacheDir } : {}) });
 
+  // A save killed half-way (see saveModel) is recovered or cleaned before the entry is looked at.
+  const notices = await recoverFolder(dir, onNotice ? { onNotice } : {});
   if (existsSync(dir)) {
     try {
       const { model, meta } = await readCacheEntry(dir, key, material);
-      return { model, fromCache: true, key, dir, meta };
+      return { model, fromCache: true, key, dir, meta, notices };
     } catch (err) {
       if (!(err instanceof ModelCacheError) || onInvalidCache === 'error') throw err;
       process.emitWarning(`${err.message} Training again and replacing it.`, { type: 'ModelCacheWarning' });
@@ -125,7 +135,7 @@ export async function loadOrTrain(images: Matrix, options: LoadOrTrainOptions = 
   const trainingSeconds = (performance.now() - t0) / 1000;
   if (model.interruptedAt) {
     // A partly trained model is returned to the caller but never cached under the full settings' key.
-    return { model, fromCache: false, key, dir, meta: undefined, interrupted: model.interruptedAt };
+    return { model, fromCache: false, key, dir, meta: undefined, interrupted: model.interruptedAt, notices };
   }
   const { tf } = await initBackend();
   const weightBytes = await weightsOf(model);
@@ -140,7 +150,7 @@ export async function loadOrTrain(images: Matrix, options: LoadOrTrainOptions = 
     weights: { bytes: weightBytes.length, sha256: createHash('sha256').update(weightBytes).digest('hex') },
   };
   await model.save(dir, { [META_JSON]: JSON.stringify(meta, null, 2) });
-  return { model, fromCache: false, key, dir, meta };
+  return { model, fromCache: false, key, dir, meta, notices };
 }
 
 /**
@@ -172,9 +182,16 @@ export function isModelCached(images: Matrix, options: ConvAutoencoderOptions & 
  * Reads and checks one cache entry.
  * @throws ModelCacheError naming the folder and what is wrong.
  */
-async function readCacheEntry(dir: string, key: string, material: CacheKeyMaterial): Promise<{ model: ConvAutoencoder; meta: CacheMeta }> {
+async function readCacheEntry(entry: string, key: string, material: CacheKeyMaterial): Promise<{ model: ConvAutoencoder; meta: CacheMeta }> {
   const bad = (what: string): ModelCacheError =>
-    new ModelCacheError(`Model cache entry ${dir} is invalid: ${what}. It is not used; delete the folder or pass onInvalidCache: 'retrain' to train again.`, dir);
+    new ModelCacheError(`Model cache entry ${entry} is invalid: ${what}. It is not used; delete the folder or pass onInvalidCache: 'retrain' to train again.`, entry);
+  // Every file from the same saved version: resolve the entry's link once.
+  let dir: string;
+  try {
+    dir = await fsp.realpath(entry);
+  } catch (err) {
+    throw bad(`it cannot be resolved (${(err as Error).message})`);
+  }
   const metaFile = path.join(dir, META_JSON);
   let meta: CacheMeta;
   try {

@@ -1,3 +1,5 @@
+import { checkMatrix, describeValue } from './validate.js';
+
 /**
  * A dense row-major matrix of float32 values: the one data type every estimator takes.
  *
@@ -13,10 +15,13 @@ export interface Matrix {
 
 /**
  * Wraps a typed array as a {@link Matrix}, checking that its length is `rows × cols`.
- * @throws RangeError when the length does not match.
+ * @throws TypeError when data is not a Float32Array; RangeError when the length does not match.
  * @example matrix(new Float32Array(6), 2, 3).rows === 2
  */
 export function matrix(data: Float32Array, rows: number, cols: number): Matrix {
+  if (!(data instanceof Float32Array)) {
+    throw new TypeError(`matrix: data must be a Float32Array, got ${describeValue(data)}; convert it with Float32Array.from(data).`);
+  }
   if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
     throw new RangeError(`matrix: rows and cols must be non-negative integers, got ${rows} × ${cols}.`);
   }
@@ -28,23 +33,58 @@ export function matrix(data: Float32Array, rows: number, cols: number): Matrix {
   return { data, rows, cols };
 }
 
+/** Largest finite float32 value: numbers beyond it become ±Infinity in a Float32Array. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
 /**
  * Accepts the forms users naturally have at hand (`number[][]` for small data, or a Matrix)
- * and returns a Matrix. Ragged rows are rejected.
- * @throws TypeError / RangeError for ragged or empty input.
+ * and returns a Matrix. A Matrix is checked structurally ({@link checkMatrix}: Float32Array
+ * data, integer sizes, `data.length === rows × cols`); `number[][]` must be rectangular with
+ * numbers inside the float32 range (values are stored as float32).
+ * @throws TypeError for a wrong type (a Float64Array as `data`, a string value, a non-array row);
+ *   RangeError for ragged, empty or inconsistent input, or a value beyond ±3.4e38.
  */
 export function toMatrix(x: Matrix | ArrayLike<ArrayLike<number>>, name = 'X'): Matrix {
-  if (isMatrix(x)) return x;
+  if (typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x) && 'data' in x) {
+    checkMatrix(name, x);
+    return x;
+  }
+  if (!Array.isArray(x)) {
+    throw new TypeError(
+      `${name} must be a Matrix ({ data: Float32Array, rows, cols }) or an array of rows (number[][]), got ${describeValue(x)}.`,
+    );
+  }
   const rows = x.length;
-  if (rows === 0) throw new RangeError(`${name}: expected at least one row but got 0.`);
-  const cols = x[0]!.length;
+  if (rows === 0) throw new RangeError(`${name} must have at least 1 row, got 0 (empty).`);
+  const first = x[0] as unknown;
+  if (!Array.isArray(first) && !ArrayBuffer.isView(first)) {
+    throw new TypeError(`${name}[0] must be an array of numbers (one row), got ${describeValue(first)}.`);
+  }
+  const cols = (first as ArrayLike<number>).length;
   const data = new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) {
-    const row = x[i]!;
-    if (row.length !== cols) {
-      throw new RangeError(`${name}: row ${i} has ${row.length} values but row 0 has ${cols}; rows must all be the same length.`);
+    const row = x[i] as unknown;
+    if (!Array.isArray(row) && !(ArrayBuffer.isView(row) && !(row instanceof DataView))) {
+      throw new TypeError(`${name}[${i}] must be an array of numbers (one row), got ${describeValue(row)}.`);
     }
-    for (let j = 0; j < cols; j++) data[i * cols + j] = row[j]!;
+    const r = row as ArrayLike<unknown>;
+    if (r.length !== cols) {
+      throw new RangeError(`${name}: row ${i} has ${r.length} values but row 0 has ${cols}; rows must all be the same length.`);
+    }
+    for (let j = 0; j < cols; j++) {
+      const v = r[j];
+      if (typeof v !== 'number') {
+        throw new TypeError(`${name}[${i}][${j}] must be a number, got ${describeValue(v)}; convert the values (e.g. with Number) first.`);
+      }
+      if (v > FLOAT32_MAX || v < -FLOAT32_MAX) {
+        if (Number.isFinite(v)) {
+          throw new RangeError(
+            `${name}[${i}][${j}] = ${v} is beyond the float32 range (±3.4e38) in which every estimator stores data; rescale the data first.`,
+          );
+        }
+      }
+      data[i * cols + j] = v;
+    }
   }
   return { data, rows, cols };
 }

@@ -69,3 +69,61 @@ test('a corrupt gzipped CSV is a clear error', async () => {
   writeFileSync(file, gz.subarray(0, gz.length / 2));
   await assert.rejects(readFashionCsv(file), /bad\.csv\.gz: cannot read/);
 });
+
+test('the header is read: the label column is found by name at any position (OpenML: pixel1..pixel784,label)', async () => {
+  const dir = tempDir();
+  const { labels, pixels } = rows(6, 7);
+  const pixelNames = Array.from({ length: 784 }, (_, i) => `pixel${i + 1}`);
+  const labelLast = labels.map((l, i) => [...pixels[i]!, l].join(','));
+  const labelMiddle = labels.map((l, i) => [...pixels[i]!.slice(0, 100), l, ...pixels[i]!.slice(100)].join(','));
+  const variants: Array<[string, string, string[]]> = [
+    ['openml.csv', [...pixelNames, 'label'].join(','), labelLast],
+    ['openml-class.csv', [...pixelNames, 'class'].join(','), labelLast],
+    ['quoted-bom.csv', '\uFEFF' + [...pixelNames, '"Label"'].map((s) => (s.startsWith('"') ? s : `"${s}"`)).join(','), labelLast],
+    ['middle.csv', [...pixelNames.slice(0, 100), 'label', ...pixelNames.slice(100)].join(','), labelMiddle],
+  ];
+  for (const [name, header, lines] of variants) {
+    const file = path.join(dir, name);
+    writeFileSync(file, [header, ...lines].join('\n'));
+    const set = await readFashionCsv(file);
+    assert.deepEqual(Array.from(set.labels), labels, name);
+    for (const [i, j] of [[0, 0], [3, 99], [3, 100], [5, 783]] as const) {
+      assert.ok(Math.abs(set.images.data[784 * i + j]! - pixels[i]![j]! / 255) < 1e-7, `${name} pixel ${i},${j}`);
+    }
+  }
+  // an explicit labelColumn (index or name) is used as given
+  const file = path.join(dir, 'explicit.csv');
+  writeFileSync(file, labelLast.join('\n'));
+  assert.deepEqual(Array.from((await readFashionCsv(file, { labelColumn: 784 })).labels), labels);
+  const named = path.join(dir, 'named.csv');
+  writeFileSync(named, [[...pixelNames.slice(0, 783), 'target', 'pixel784'].join(','), ...labels.map((l, i) => [...pixels[i]!.slice(0, 783), l, pixels[i]![783]].join(','))].join('\n'));
+  assert.deepEqual(Array.from((await readFashionCsv(named, { labelColumn: 'TARGET' })).labels), labels);
+});
+
+test('a CSV whose label column cannot be identified is refused, saying what was expected', async () => {
+  const dir = tempDir();
+  const { labels, pixels } = rows(5, 3);
+  const pixelNames = Array.from({ length: 784 }, (_, i) => `pixel${i + 1}`);
+  const cornerZero = pixels.map((p) => { const q = p.slice(); q[0] = 0; q[783] = 0; return q; });
+  const cases: Array<[string, string[], RegExp]> = [
+    // header without any label column
+    ['nolabel.csv', [['id', ...pixelNames].join(','), ...pixels.map((p, i) => [i, ...p].join(','))], /no column named 'label' or 'class'.*options\.labelColumn/],
+    ['twice.csv', [['label', ...pixelNames.slice(0, 783), 'label'].join(','), ...pixels.map((p, i) => [labels[i], ...p].join(','))], /names 'label' 2 times \(columns 1, 785\)/],
+    ['short-header.csv', [['label', ...pixelNames.slice(0, 10)].join(','), ...pixels.map((p, i) => [labels[i], ...p].join(','))], /header has 11 columns but a Fashion-MNIST CSV has 785/],
+    // no header, first and last column both 0..9: ambiguous
+    ['ambiguous.csv', cornerZero.map((p, i) => [labels[i], ...p].join(',')), /no header line, and both the first and the last column hold only values 0\.\.9.*labelColumn = 0.*784/],
+    // no header, label last (OpenML without header): the first column has pixel values
+    ['label-last.csv', pixels.map((p, i) => { const q = p.slice(); q[0] = 200; return [...q, labels[i]].join(','); }), /line 1: label 200 is outside 0\.\.9 \(no header line.*labelColumn = 784/],
+  ];
+  for (const [name, content, re] of cases) {
+    const file = path.join(dir, name);
+    writeFileSync(file, content.join('\n'));
+    await assert.rejects(readFashionCsv(file), (e: Error) => e instanceof DataFormatError && re.test(e.message), name);
+  }
+  const file = path.join(dir, 'ambiguous.csv');
+  assert.equal((await readFashionCsv(file, { labelColumn: 0 })).labels[2], labels[2]);
+  await assert.rejects(readFashionCsv(file, { labelColumn: 'label' }), /names the column 'label' but the file has no header line/);
+  await assert.rejects(readFashionCsv(file, { labelColumn: 785 }), RangeError);
+  await assert.rejects(readFashionCsv(file, { header: 'yes' as never }), TypeError);
+  await assert.rejects(readFashionCsv(dir), /is a folder, not a CSV file/);
+});

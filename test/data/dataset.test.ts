@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
@@ -28,15 +28,31 @@ test('the real dataset loads: 60k/10k, 784 pixels in 0..1, 6,000/1,000 images pe
   assert.ok(Math.abs(sum / testSet.images.data.length - 0.2868) < 0.002, `mean pixel ${sum / testSet.images.data.length}`);
 });
 
-test('the locator prefers FASHION_MNIST_DIR, then ./data, then the Debian folder', () => {
+test('the locator uses FASHION_MNIST_DIR when set (or refuses it), else ./data, then the Debian folder', () => {
   const dir = tempDir();
-  for (const f of OFFICIAL_FILES) copyFileSync(path.join(realDir, f.name), path.join(dir, f.name));
+  for (const f of OFFICIAL_FILES) symlinkSync(path.join(realDir, f.name), path.join(dir, f.name));
+  const partial = tempDir();
+  for (const f of OFFICIAL_FILES.slice(0, 3)) symlinkSync(path.join(realDir, f.name), path.join(partial, f.name));
+  const file = path.join(dir, OFFICIAL_FILES[0]!.name);
   const saved = process.env[DATA_DIR_ENV];
   try {
     process.env[DATA_DIR_ENV] = dir;
     assert.equal(locateDataset(), dir);
-    process.env[DATA_DIR_ENV] = path.join(dir, 'nowhere');
+    // a named location that is wrong is an error naming the variable, never replaced by another copy
+    const refused: Array<[string, RegExp]> = [
+      [path.join(dir, 'nowhere'), /FASHION_MNIST_DIR = .*nowhere: that folder does not exist\. Point FASHION_MNIST_DIR at/],
+      [partial, /FASHION_MNIST_DIR = .*: Fashion-MNIST not found there: the folder holds 3 of the 4 files; it lacks t10k-labels-idx1-ubyte\.gz/],
+      [file, /FASHION_MNIST_DIR = .*: that is a file, not a folder/],
+    ];
+    for (const [value, re] of refused) {
+      process.env[DATA_DIR_ENV] = value;
+      assert.throws(() => locateDataset(), (e: Error) => e instanceof DataFormatError && re.test(e.message) && /unset it/.test(e.message), value);
+    }
+    delete process.env[DATA_DIR_ENV];
     assert.equal(locateDataset(), realDir);
+    // an explicit dir is used or refused the same way
+    assert.throws(() => locateDataset(partial), /dir = .*: the folder holds 3 of the 4/);
+    assert.throws(() => locateDataset(file), /dir = .*: that is a file, not a folder/);
   } finally {
     if (saved === undefined) delete process.env[DATA_DIR_ENV]; else process.env[DATA_DIR_ENV] = saved;
   }

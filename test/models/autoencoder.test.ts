@@ -147,7 +147,10 @@ test('bad input and options are rejected with clear messages; methods need a mod
   const nan = new Float32Array(784); nan[5] = NaN;
   await assert.rejects(ae.fit({ data: nan, rows: 1, cols: 784 }), /value NaN at row 0, column 5/);
   await ae.build();
-  assert.throws(() => ae.decode({ data: new Float32Array(64), rows: 1, cols: 64 }), /codes must be a Matrix with 128 columns/);
+  assert.throws(() => ae.decode({ data: new Float32Array(64), rows: 1, cols: 64 }), /codes must have 128 columns \(the code size\), got 1 × 64/);
+  // the encoder checks its input like fit: 0..255 pixels and NaN are refused, not encoded
+  assert.throws(() => ae.encode({ data: bright, rows: 1, cols: 784 }), /value 255 at row 0, column 0; pixels must be in 0\.\.1 \(these look like 0\.\.255 values/);
+  assert.throws(() => ae.reconstruct({ data: nan, rows: 1, cols: 784 }), /value NaN at row 0, column 5/);
   ae.dispose();
 });
 

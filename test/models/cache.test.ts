@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, realpathSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { cacheKey, fingerprint, loadOrTrain, ModelCacheError, type CacheMeta } from '../../src/models/index.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -16,7 +17,7 @@ test('loadOrTrain trains once, then returns the cached model with identical code
   assert.equal(first.fromCache, false);
   assert.match(first.key, /^ae-[0-9a-f]{20}$/);
   assert.equal(first.dir, path.join(cacheDir, first.key));
-  assert.deepEqual(readdirSync(first.dir).sort(), ['meta.json', 'model.json', 'weights.bin']);
+  assert.deepEqual(readdirSync(first.dir).sort(), ['checksums.json', 'meta.json', 'model.json', 'weights.bin']);
   const meta = JSON.parse(readFileSync(path.join(first.dir, 'meta.json'), 'utf8')) as CacheMeta;
   assert.equal(meta.key, first.key);
   assert.equal(meta.material.data, fingerprint(data));
@@ -29,6 +30,23 @@ test('loadOrTrain trains once, then returns the cached model with identical code
   assert.equal(second.key, first.key);
   assert.deepEqual(second.model.encode(val).data, first.model.encode(val).data);
   assert.deepEqual(second.model.history, first.model.history);
+  assert.deepEqual(second.notices, []);
+
+  // a save of this entry killed between moving the old copy aside and linking the new one: the
+  // entry is missing, a complete copy lies beside it; the next call restores it and says so
+  const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+  const version = realpathSync(first.dir);
+  const aside = `${first.dir}.old-${dead}-1700000000000-x`;
+  cpSync(version, aside, { recursive: true });
+  rmSync(first.dir);
+  rmSync(version, { recursive: true });
+  const told: string[] = [];
+  const restored = await loadOrTrain(data, { ...OPTIONS, cacheDir, validation: head(val, 64), onNotice: (n) => told.push(n.message) });
+  assert.equal(restored.fromCache, true);
+  assert.deepEqual(restored.notices.map((n) => n.action), ['restored']);
+  assert.match(told[0]!, /was missing after an interrupted save; restored the complete copy .*\.old-/);
+  assert.deepEqual(restored.model.encode(val).data, first.model.encode(val).data);
+  restored.model.dispose();
 
   // another seed, other data or other validation data → another key (not the cached model)
   const otherSeed = await loadOrTrain(data, { ...OPTIONS, seed: 8, cacheDir, validation: head(val, 64) });

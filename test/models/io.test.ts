@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { io } from '@tensorflow/tfjs';
 import { ConvAutoencoder, loadModel, ModelFileError, readModelArtifacts, saveModel } from '../../src/models/index.js';
@@ -58,7 +58,7 @@ test('save → load gives identical predictions, codes and history; the files ar
   const { val } = await smallData();
   const ae = await trained();
   await ae.save(dir);
-  assert.deepEqual(readdirSync(dir).sort(), ['model.json', 'weights.bin']);
+  assert.deepEqual(readdirSync(dir).sort(), ['checksums.json', 'model.json', 'weights.bin']);
   const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
   assert.deepEqual(Object.keys(json), ['modelTopology', 'weightsManifest', 'format', 'generatedBy', 'convertedBy', 'userDefinedMetadata']);
   assert.equal(json.format, 'layers-model');
@@ -121,8 +121,13 @@ test('saving over an existing model replaces it atomically and leaves no tempora
   await ae.save(dir);
   writeFileSync(path.join(dir, 'stale.txt'), 'old');
   await ae.save(dir);
-  assert.deepEqual(readdirSync(dir).sort(), ['model.json', 'weights.bin']);
-  assert.deepEqual(readdirSync(root), ['m']);
+  assert.deepEqual(readdirSync(dir).sort(), ['checksums.json', 'model.json', 'weights.bin']);
+  // the folder is a link to its one current version; nothing else is left beside it
+  const entries = readdirSync(root).sort();
+  assert.equal(entries.length, 2);
+  assert.equal(entries[0], 'm');
+  assert.match(entries[1]!, /^m\.v-\d+-\d+-[a-z0-9]+$/);
+  assert.equal(path.basename(realpathSync(dir)), entries[1]);
   ae.dispose();
 });
 
