@@ -9,6 +9,9 @@ Each case runs in its own child process (so peak RSS is per case) and prints one
 stdout in the shape of the TypeScript bench: case, backend ("sklearn"), seconds, peakRssMB, plus
 the case's own keys. `seconds` times the fit (+ predict of the test set), not the data loading.
 
+The autoencoder cases (`ae-epoch`, `encode-10k`) are PyTorch twins (Debian's python3-torch, on
+all cores, TORCH_THREADS overrides); `--list` names them only where torch imports.
+
 Add a case: write a function `(data) -> dict` and register it in CASES with its bench name.
 """
 import gzip
@@ -128,8 +131,99 @@ def gmm_stand_in(covariance_type):
     return run
 
 
+def torch_autoencoder():
+    """The report's convolutional autoencoder in PyTorch (NCHW), layer for layer as
+    src/models/architecture.ts builds it with tf.layers (Keras 'same' padding: pad 1 for the 3x3
+    convs, incl. the stride-2 one on 7x7 -> 4x4; the 'valid' conv on 16x16 -> 14x14), with Keras'
+    initialisation (Glorot-uniform kernels, zero biases). 4,385 parameters."""
+    import torch
+    from torch import nn
+
+    def conv(cin, cout, stride=1, padding=1):
+        c = nn.Conv2d(cin, cout, 3, stride=stride, padding=padding)
+        nn.init.xavier_uniform_(c.weight)
+        nn.init.zeros_(c.bias)
+        return c
+
+    return nn.Sequential(
+        conv(1, 16), nn.ReLU(), nn.MaxPool2d(2),
+        conv(16, 8), nn.ReLU(), nn.MaxPool2d(2),
+        conv(8, 8, stride=2), nn.ReLU(),             # 4x4x8: the 128-value code
+        conv(8, 8), nn.ReLU(), nn.Upsample(scale_factor=2, mode="nearest"),
+        conv(8, 8), nn.ReLU(), nn.Upsample(scale_factor=2, mode="nearest"),
+        conv(8, 16, padding=0), nn.ReLU(), nn.Upsample(scale_factor=2, mode="nearest"),
+        conv(16, 1), nn.Sigmoid(),
+    )
+
+
+def torch_threads():
+    """PyTorch on both cores (the TypeScript side may use them too); TORCH_THREADS overrides."""
+    import torch
+    torch.manual_seed(0)
+    n = int(os.environ.get("TORCH_THREADS", os.cpu_count() or 1))
+    torch.set_num_threads(n)
+    return n
+
+
+def ae_epoch(data):
+    """Twin of `ae-epoch`: one epoch of the report's autoencoder (batch 128, Adam lr 1e-3, eps 1e-7
+    as Keras, binary cross-entropy, shuffled) on the first $BENCH_AE_IMAGES training images, then
+    the validation loss on the 10k test images. `seconds` = training + validation, as ours."""
+    import torch
+    threads = torch_threads()
+    n = int(os.environ.get("BENCH_AE_IMAGES", len(data["x_train"])))
+    x = torch.from_numpy(data["x_train"][:n].reshape(-1, 1, 28, 28).copy())
+    xv = torch.from_numpy(data["x_test"].reshape(-1, 1, 28, 28).copy())
+    model = torch_autoencoder()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
+    loss_fn = torch.nn.BCELoss()
+    t0 = time.perf_counter()
+    model.train()
+    order = torch.randperm(n)
+    total, seen = 0.0, 0
+    for start in range(0, n, 128):
+        xb = x[order[start:start + 128]]
+        opt.zero_grad()
+        loss = loss_fn(model(xb), xb)
+        loss.backward()
+        opt.step()
+        total += float(loss) * len(xb)
+        seen += len(xb)
+    train_seconds = time.perf_counter() - t0
+    model.eval()
+    with torch.no_grad():
+        val = sum(float(loss_fn(model(xv[i:i + 1000]), xv[i:i + 1000])) * len(xv[i:i + 1000]) for i in range(0, len(xv), 1000)) / len(xv)
+    seconds = time.perf_counter() - t0
+    return {"backend": "pytorch-" + torch.__version__, "threads": threads, "images": n, "epochs": 1,
+            "msPer1kImages": round(train_seconds / n * 1e6, 1), "trainSeconds": round(train_seconds, 3),
+            "validationSeconds": round(seconds - train_seconds, 3), "loss": round(total / seen, 5),
+            "valLoss": round(val, 5), "seconds": round(seconds, 3)}
+
+
+def encode_10k(data):
+    """Twin of `encode-10k`: the encoder half (up to the 128-value code) on the 10k test images in
+    batches of 1000, median of 3 after a warm-up."""
+    import torch
+    threads = torch_threads()
+    encoder = torch_autoencoder()[:8]
+    encoder.eval()
+    xv = torch.from_numpy(data["x_test"].reshape(-1, 1, 28, 28).copy())
+    times = []
+    with torch.no_grad():
+        encoder(xv[:1000])
+        for _ in range(3):
+            t0 = time.perf_counter()
+            codes = torch.cat([encoder(xv[i:i + 1000]).flatten(1) for i in range(0, len(xv), 1000)])
+            times.append(time.perf_counter() - t0)
+    times.sort()
+    return {"backend": "pytorch-" + torch.__version__, "threads": threads, "images": len(xv),
+            "codeSize": int(codes.shape[1]), "seconds": round(times[1], 4), "runs": [round(t, 4) for t in times]}
+
+
 # bench case name -> function(data) -> dict of the case's own keys (must include "seconds").
 CASES = {
+    "ae-epoch": ae_epoch,
+    "encode-10k": encode_10k,
     "kmeans-raw-ninit1": kmeans_raw(1),
     "kmeans-raw-ninit10": kmeans_raw(10),
     "gmm-full-128": gmm_stand_in("full"),
@@ -137,11 +231,14 @@ CASES = {
 }
 
 
+TORCH_CASES = {"ae-epoch", "encode-10k"}
+
+
 def child(name):
     data = load_data()
     own = CASES[name](data)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    import sklearn
+    import sklearn  # the torch cases name their backend in `own`
     print(json.dumps({"case": name, "backend": "sklearn-" + sklearn.__version__, **own,
                       "peakRssMB": round(peak_mb, 1)}), flush=True)
 
@@ -150,7 +247,12 @@ def main(argv):
     if argv[:1] == ["--child"]:
         return child(argv[1])
     if "--list" in argv:
-        print("\n".join(CASES))
+        try:
+            import torch  # noqa: F401
+            names = list(CASES)
+        except ImportError:
+            names = [n for n in CASES if n not in TORCH_CASES]
+        print("\n".join(names))
         return 0
     unknown = [a for a in argv if a not in CASES]
     if unknown:

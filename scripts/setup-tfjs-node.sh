@@ -85,9 +85,10 @@ if [[ ! -f "$LIBDIR/.complete" ]]; then
     mkdir -p "$CACHE/wheels"
     if ! "$PY" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
         --python-version "$TF_WHEEL_PYTHON" --platform "$TF_WHEEL_PLATFORM" \
-        -d "$CACHE/wheels" "tensorflow-cpu==$TF_VERSION" >&2; then
-      fallback "pip could not download tensorflow-cpu==$TF_VERSION" "Check access to PyPI (pip download tensorflow-cpu==$TF_VERSION) and rerun bash scripts/setup.sh."
+        -d "$CACHE/wheels" "tensorflow-cpu==$TF_VERSION" >"$CACHE/pip.log" 2>&1; then
+      fallback "pip could not download tensorflow-cpu==$TF_VERSION, see $CACHE/pip.log" "Check access to PyPI and rerun bash scripts/setup.sh."
     fi
+    rm -f "$CACHE/pip.log"
     wheel=$(ls "$CACHE"/wheels/tensorflow_cpu-"$TF_VERSION"-*.whl | head -1)
   fi
   # Extract the two libraries and the C API headers (tensorflow/c, its tstring and tsl includes).

@@ -9,6 +9,7 @@
  * diagnostics go to stderr.
  */
 import { execFileSync, fork } from 'node:child_process';
+import { loadavg } from 'node:os';
 import * as path from 'node:path';
 import { BENCH_CASES } from './cases/index.js';
 import { SYSTEM_PYTHON } from '../util/python.js';
@@ -59,7 +60,8 @@ async function child(name: string): Promise<void> {
     const own = await benchCase.run(ctx);
     const seconds = (performance.now() - t0) / 1000;
     peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
-    const line = { case: name, backend: ctx.backend, seconds: round(seconds), ...own, peakRssMB: round(peak / 2 ** 20, 1) };
+    // The machine's 1-minute load average when the case ended (machines are shared: say how busy).
+    const line = { case: name, backend: ctx.backend, seconds: round(seconds), ...own, peakRssMB: round(peak / 2 ** 20, 1), loadavg: round(loadavg()[0]!, 2) };
     if (typeof line.seconds === 'number') line.seconds = round(line.seconds);
     process.send!({ ok: true, line });
   } catch (err) {

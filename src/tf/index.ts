@@ -1,2 +1,3 @@
 export * from './backend.js';
 export * from './kernels/index.js';
+export * from './flat-adam.js';

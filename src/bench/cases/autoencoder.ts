@@ -8,7 +8,9 @@ export const BENCH_AE_IMAGES_ENV = 'BENCH_AE_IMAGES';
  * `ae-epoch`: one training epoch of the report's autoencoder (batch 128, Adam, BCE) on the first
  * N training images (N = 60000 or `$BENCH_AE_IMAGES`), then the validation loss on the 10k test
  * split. `msPer1kImages` counts the training batches only (not validation); `seconds` is the
- * whole epoch including validation. Goal on wasm: a 60k epoch in ≤ 28 s (≤ 467 ms per 1k images).
+ * whole epoch including validation. The runner then runs the PyTorch twin of
+ * `bench/sklearn_reference.py` (same model, batch, Adam, BCE, images; all cores) and reports
+ * `ratioToReference`. Goals: ≤ 0.7× PyTorch on tensorflow, ≤ 1.5× on wasm (bench/README.md).
  */
 export const aeEpoch: BenchCase = {
   name: 'ae-epoch',
@@ -53,7 +55,8 @@ export const aeEpoch: BenchCase = {
 
 /**
  * `encode-10k`: codes of the 10,000 test images with the (seeded, untrained — the speed does not
- * depend on the weights) encoder, after one warm-up call. Goal: ≤ 1 s.
+ * depend on the weights) encoder, after one warm-up call. Goal: ≤ 1 s. Reference: the PyTorch
+ * twin's encoder on the same images (`ratioToReference`).
  */
 export const encode10k: BenchCase = {
   name: 'encode-10k',
