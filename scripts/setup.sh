@@ -20,8 +20,8 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 # --- 1. npm packages ---------------------------------------------------------------------
 if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json || package.json -nt node_modules/.package-lock.json ]]; then
   say "installing npm packages (npm ci)"
-  # @tensorflow/tfjs-node is optional: its install downloads libtensorflow and fails offline,
-  # which npm tolerates; the code then falls back to the wasm backend.
+  # @tensorflow/tfjs-node is installed without its own install script (allowScripts: its download of
+  # libtensorflow answers 403); step 3 builds it from PyPI's tensorflow-cpu, or the code uses wasm.
   npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 
