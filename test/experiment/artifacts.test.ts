@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ArtifactStore, loadResults, recordResult, type PipelineResult } from '../../src/notebook/artifacts.js';
-import { reportScale, scaleSettings } from '../../src/notebook/config.js';
+import { ArtifactStore } from '../../src/experiment/artifacts.js';
+import { describeScale, estimatedTrainingSeconds, reportScale, scaleSettings } from '../../src/experiment/scale.js';
 import { tempDir } from '../helpers/tmp.js';
 
 test('artifacts round-trip per key; a stale key or another scale is a miss, never a wrong value', () => {
@@ -31,21 +31,24 @@ test('a truncated or corrupt artifact is an error that says to delete it', () =>
   assert.throws(() => store.saveJson('../escape', 'k', 1), /Artifact names/);
 });
 
-test('results are recorded by id (a rerun replaces its row)', () => {
-  const store = new ArtifactStore('smoke', tempDir());
-  const r: PipelineResult = { id: 'kmeans-raw', name: 'K-Means', variant: 'report', nmi: 0.5, ari: 0.3, acc: 0.5, seconds: 1, trainImages: 10, testImages: 5, settings: {} };
-  recordResult(store, r);
-  recordResult(store, { ...r, id: 'ae-gmm', name: 'GMM' });
-  recordResult(store, { ...r, nmi: 0.6 });
-  const all = loadResults(store);
-  assert.equal(all.length, 2);
-  assert.equal(all.find((x) => x.id === 'kmeans-raw')!.nmi, 0.6);
-});
-
 test('REPORT_SCALE selects the scale; anything else is rejected', () => {
   assert.equal(reportScale({}), 'full');
   assert.equal(reportScale({ REPORT_SCALE: 'smoke' }), 'smoke');
   assert.throws(() => reportScale({ REPORT_SCALE: 'tiny' }), /REPORT_SCALE must be 'smoke' or 'full', got 'tiny'/);
   assert.equal(scaleSettings('full').epochs, 50);
   assert.equal(scaleSettings('full').trainImages, 60000);
+});
+
+test('describeScale states the scale, its cost (images, epochs, estimated time) and how to switch', () => {
+  const full = scaleSettings('full');
+  assert.equal(estimatedTrainingSeconds(full, 'wasm'), 3000);
+  assert.equal(estimatedTrainingSeconds(full, 'unknown-backend'), undefined);
+  const text = describeScale(full, { backend: 'wasm', training: { epochs: 50, cached: false } });
+  assert.match(text, /Scale 'full' \(the report's\): 60,000 train \/ 10,000 test images/);
+  assert.match(text, /trains it for 50 epochs on 60,000 images, about 50m00s on the wasm backend/);
+  assert.match(text, /REPORT_SCALE=smoke/);
+  const cached = describeScale(scaleSettings('smoke'), { backend: 'wasm', training: { epochs: 2, cached: true } });
+  assert.match(cached, /Scale 'smoke' \(small subsets/);
+  assert.match(cached, /in the model cache: no training/);
+  assert.match(cached, /REPORT_SCALE=full/);
 });

@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clusterGallery, confusionFigure, evaluateClustering, matchedColumns, pipelineResult, runSeeds, showComparison, showEvaluation } from '../../src/notebook/evaluation.js';
+import { KMeans } from '../../src/cluster/index.js';
+import { clusterGallery, confusionFigure, evaluateClustering, matchedColumns, runSeeds } from '../../src/experiment/evaluation.js';
+import { SCALES } from '../../src/experiment/scale.js';
 import { createDisplay } from '../../src/notebook/display.js';
-import type { ExperimentData } from '../../src/notebook/pipeline.js';
+import { formatMeanSd, showComparison, showEvaluation, showRun } from '../../src/notebook/show.js';
+import { toyExperiment } from './helpers.js';
 
 // 3 classes, 4 clusters: cluster 7 ↔ class 0, 5 ↔ 1, 9 ↔ 2, cluster 2 is extra (mostly class 1).
 const labelsTrue = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1];
@@ -30,9 +33,9 @@ test('clusterGallery: one row per non-empty cluster, rows ordered by matched cla
   assert.ok(text.includes('c2'));
 });
 
-test('showEvaluation and showComparison emit tables and a figure through the display', () => {
+test('showEvaluation emits the scores, one figure and the classification report; `only` picks parts', () => {
   const out: string[] = [];
-  const display = createDisplay({ html: (s) => out.push(s) }, { bundleSource: () => 'window.Plotly={};' });
+  const display = createDisplay({ html: (s) => out.push(s) });
   const ev = evaluateClustering(labelsTrue, labelsPred, names);
   showEvaluation(ev, { title: 'Toy', display });
   const html = out.join('\n');
@@ -41,11 +44,49 @@ test('showEvaluation and showComparison emit tables and a figure through the dis
   assert.match(html, /macro avg/);
   assert.equal((html.match(/class="fmnist-plot"/g) ?? []).length, 1);
   out.length = 0;
-  showComparison([{ name: 'a', evaluation: ev, seconds: 1 }], { publishedNmi: 0.5, display });
-  assert.match(out.join(''), /published \(the report\)/);
-  out.length = 0;
   showEvaluation(ev, { title: 'Only', display, only: ['scores'] });
   assert.equal((out.join('').match(/fmnist-plot"/g) ?? []).length, 0);
+});
+
+test('showRun says what ran (report\'s settings or a variant, with its id), tabulates the seeds with mean ± sd, then the median run', () => {
+  const { exp, inputs } = toyExperiment();
+  const kmeans = { nClusters: 10, init: 'kmeans++' as const, nInit: SCALES.smoke.nInit, maxIter: 300, tol: 1e-4, engine: 'js' as const };
+  const variant = exp.cluster({ pipeline: 'kmeans-raw', intent: 'report', inputs, make: (seed) => new KMeans({ ...kmeans, nClusters: 3, seed }) });
+  assert.equal(variant.result.label, 'variant');
+  assert.equal(variant.evaluation.acc, 1, 'the blobs are found');
+  const out: string[] = [];
+  const display = createDisplay({ html: (s) => out.push(s) });
+  showRun(variant, { display });
+  const html = out.join('\n');
+  assert.match(html, /<b>K-Means on raw pixels<\/b>: <span style="color:#b35900;font-weight:bold;">variant of the report&#39;s settings: k = 3<\/span>/);
+  assert.match(html, /recorded as <code>kmeans-raw~k=3<\/code> \(smoke scale, 3 seeds\)/);
+  assert.match(html, /nClusters = 3/);
+  assert.match(html, /per clusterer seed \(median run by NMI: seed \d\)/);
+  assert.match(html, /mean ± sd/);
+  assert.match(html, />1\.000 ± 0\.000</);
+  assert.match(html, /variant of the report&#39;s settings: k = 3 \(median seed \d\): scores on 24 test images/);
+  assert.equal((html.match(/class="fmnist-plot"/g) ?? []).length, 1, 'the median run\'s confusion heatmap');
+
+  out.length = 0;
+  const oneSeed = exp.cluster({ pipeline: 'kmeans-raw', intent: 'report', inputs, seeds: [5], make: (seed) => new KMeans({ ...kmeans, nClusters: 3, seed }) });
+  showRun(oneSeed, { display, only: ['scores'] });
+  assert.doesNotMatch(out.join(''), /per clusterer seed/, 'no seed table for one seed');
+  assert.match(out.join(''), /\(smoke scale, 1 seed\)/);
+});
+
+test('showComparison: one row per run with mean ± sd, median and Δ vs the published NMI', () => {
+  const { exp, inputs } = toyExperiment();
+  const make = (k: number) => (seed: number) => new KMeans({ nClusters: k, nInit: 1, seed, engine: 'js' });
+  const runs = [exp.cluster({ pipeline: 'kmeans-raw', intent: 'report', inputs, make: make(3) }), exp.cluster({ pipeline: 'kmeans-raw', intent: 'report', protocol: 'train', inputs, make: make(2) })];
+  const out: string[] = [];
+  showComparison(runs, { publishedNmi: 0.5, display: createDisplay({ html: (s) => out.push(s) }) });
+  const html = out.join('');
+  assert.match(html, /published \(the report\)/);
+  assert.equal((html.match(/<tr>/g) ?? []).length, 1 + 1 + 2, 'header, published, two runs');
+  assert.match(html, /fit on train/);
+  assert.match(html, />1\.000 ± 0\.000</);
+  assert.match(html, />\+0\.500</, 'Δ of a perfect run vs 0.5');
+  assert.equal(formatMeanSd({ mean: 0.5, sd: 0.0123 }), '0.500 ± 0.012');
 });
 
 test('runSeeds returns every run and the median by NMI', () => {
@@ -57,13 +98,6 @@ test('runSeeds returns every run and the median by NMI', () => {
   assert.equal(r.median.evaluation.nmi, nmis[1]);
   assert.equal(r.median.seed, 2);
   assert.throws(() => runSeeds([], () => evaluateClustering(truth, truth)), /at least one seed/);
-});
-
-test('pipelineResult carries scores, sizes and settings', () => {
-  const ev = evaluateClustering(labelsTrue, labelsPred, names);
-  const data = { train: { images: { rows: 100 } }, test: { images: { rows: 14 } } } as unknown as ExperimentData;
-  const r = pipelineResult(ev, { id: 'x', name: 'X', variant: 'improved', seconds: 2, data, settings: { k: 4 } });
-  assert.deepEqual([r.nmi, r.acc, r.trainImages, r.testImages, r.settings.k], [ev.nmi, ev.acc, 100, 14, 4]);
 });
 
 test('runSeeds keeps each fitted model when the run returns one, so the median model needs no refit', () => {

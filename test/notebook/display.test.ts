@@ -1,16 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runInNewContext } from 'node:vm';
+import { readFileSync } from 'node:fs';
 import {
-  createDisplay, figureHtml, plotlyBundleHtml, readPlotlyBundle, scriptSafeJson, tableHtml, type HtmlSink,
+  CLASSIC_PLOTLY_PATH, createDisplay, figureHtml, plotlyBundleHtml, plotlyLoaderHtml, PLOTLY_MIME, readPlotlyBundle, tableHtml, tslabDisplayWriter, tslabSink,
+  type HtmlSink, type MimeBundle,
 } from '../../src/notebook/display.js';
-import { barChart, lineChart, type Figure } from '../../src/plots/index.js';
+import { barChart, lineChart, scriptSafeJson, type Figure } from '../../src/plots/index.js';
 
-const FAKE_BUNDLE = 'window.Plotly = { newPlot: function () {}, version: "fake" };';
-
+/** A sink without bundle support (classic outputs: HTML only). */
 function recorder(): HtmlSink & { html_: string[]; md: string[] } {
   const html_: string[] = [], md: string[] = [];
   return { html_, md, html: (s) => html_.push(s), markdown: (s) => md.push(s) };
+}
+
+/** A sink that takes MIME bundles, as tslab's kernel-side writer does. */
+function bundleRecorder(): HtmlSink & { html_: string[]; bundles: MimeBundle[] } {
+  const html_: string[] = [], bundles: MimeBundle[] = [];
+  return { html_, bundles, html: (s) => html_.push(s), bundle: (b) => bundles.push(b) };
 }
 
 /** The JSON literal assigned to `spec` in a figure script. */
@@ -32,25 +39,45 @@ function runScripts(htmls: string[], win: Record<string, unknown>): Record<strin
   return ctx;
 }
 
-test('the bundle is emitted once, before the first figure; one div + script per figure with unique ids', () => {
+test('with a bundle sink, a figure is ONE output with the Plotly JSON, an HTML fallback and plain text', () => {
+  const sink = bundleRecorder();
+  const d = createDisplay(sink);
+  const fig = lineChart({ title: 'two', series: [{ name: 's', y: [1, 2] }] });
+  d.showFigure(fig, { height: 300 });
+  assert.equal(sink.bundles.length, 1);
+  assert.equal(sink.html_.length, 0, 'nothing else is emitted (no plotly.js, no separate HTML)');
+  const b = sink.bundles[0]!;
+  assert.deepEqual(Object.keys(b).sort(), [PLOTLY_MIME, 'text/html', 'text/plain'].sort());
+  assert.equal(PLOTLY_MIME, 'application/vnd.plotly.v1+json');
+  const plotly = b[PLOTLY_MIME] as { data: unknown; layout: Record<string, unknown>; config: Record<string, unknown> };
+  assert.deepEqual(plotly.data, JSON.parse(JSON.stringify(fig.data)), 'the traces are the figure\'s');
+  assert.deepEqual(plotly.layout, { ...JSON.parse(JSON.stringify(fig.layout)), height: 300 }, 'the layout is the figure\'s, with the requested height');
+  assert.equal(plotly.config.responsive, true);
+  assert.equal(b['text/plain'], '[Plotly figure: two]');
+  const html = b['text/html'] as string;
+  assert.match(html, /^<div id="fmnist-plot-[0-9a-f]+-\d+" class="fmnist-plot"/);
+  assert.deepEqual(specOf(html).data, plotly.data, 'the HTML fallback draws the same figure');
+  assert.ok(!html.includes('window.Plotly = m.exports'), 'no plotly.js inside the figure');
+});
+
+test('without bundle support a figure is emitted as HTML: one div + script per figure, unique ids, no plotly.js', () => {
   const sink = recorder();
-  const d = createDisplay(sink, { bundleSource: () => FAKE_BUNDLE });
+  const d = createDisplay(sink);
   assert.equal(d.plotlyLoaded, false);
   d.showFigure(barChart({ title: 'one', categories: ['a'], values: [1] }));
   d.showFigure(lineChart({ title: 'two', series: [{ name: 's', y: [1, 2] }] }), { height: 300 });
   d.showFigure(barChart({ categories: ['b'], values: [2] }));
-  assert.equal(d.plotlyLoaded, true);
+  assert.equal(d.plotlyLoaded, false, 'figures do not load plotly.js');
   assert.equal(sink.html_.length, 3);
   const all = sink.html_.join('\n');
-  assert.equal(all.split(FAKE_BUNDLE).length - 1, 1, 'bundle embedded exactly once');
-  assert.ok(sink.html_[0]!.indexOf(FAKE_BUNDLE) < sink.html_[0]!.indexOf('<div id='), 'bundle before the first figure');
+  assert.ok(all.length < 20_000, `figures alone are small (${all.length} chars)`);
   const ids = divIds(all);
   assert.equal(ids.length, 3);
   assert.equal(new Set(ids).size, 3);
   assert.equal((all.match(/Plotly\.newPlot\(/g) ?? []).length, 3);
   // Ids are also unique across displays (e.g. a re-created display in the same page).
   const other = recorder();
-  createDisplay(other, { bundleSource: () => FAKE_BUNDLE }).showFigure(barChart({ categories: ['a'], values: [1] }));
+  createDisplay(other).showFigure(barChart({ categories: ['a'], values: [1] }));
   assert.ok(!ids.includes(divIds(other.html_[0]!)[0]!));
   // Spec is valid JSON carrying the figure, with the requested height.
   const spec = specOf(sink.html_[1]!);
@@ -60,21 +87,68 @@ test('the bundle is emitted once, before the first figure; one div + script per 
   assert.match(sink.html_[1]!, /style="width:100%;height:300px;"/);
 });
 
-test('loadPlotly re-emits the bundle on request (re-running the setup cell), and not when force = false', () => {
+test('loadPlotly emits the small classic-Notebook loader (not the 4.8 MB bundle), again on request, not when force = false', () => {
   const sink = recorder();
   const state = { plotlyLoaded: false };
-  const d = createDisplay(sink, { bundleSource: () => FAKE_BUNDLE, state });
+  const d = createDisplay(sink, { state });
   d.loadPlotly();
   d.loadPlotly(false);
   assert.equal(sink.html_.length, 1);
-  d.showFigure(barChart({ categories: ['a'], values: [1] }));
-  assert.ok(!sink.html_[1]!.includes(FAKE_BUNDLE));
+  assert.equal(sink.html_[0], plotlyLoaderHtml());
+  assert.ok(sink.html_[0]!.length < 2000, `loader is small (${sink.html_[0]!.length} chars)`);
+  assert.ok(sink.html_[0]!.includes(CLASSIC_PLOTLY_PATH));
+  assert.equal(d.plotlyLoaded, true);
   d.loadPlotly();
-  assert.equal(sink.html_.length, 3);
-  assert.ok(sink.html_[2]!.includes(FAKE_BUNDLE));
+  assert.equal(sink.html_.length, 2);
   // State is shared through `state` (the default display keeps one per process).
-  const again = createDisplay(recorder(), { bundleSource: () => FAKE_BUNDLE, state });
-  assert.equal(again.plotlyLoaded, true);
+  assert.equal(createDisplay(recorder(), { state }).plotlyLoaded, true);
+});
+
+test('the loader fetches plotly.js from the server with AMD define hidden, once, and does nothing where Plotly exists', async () => {
+  const umd = 'if (typeof define === "function" && define.amd) { define([], function () { return {}; }); } else { module.exports = { newPlot: function () {} }; }';
+  const fetched: string[] = [];
+  let amdCalls = 0;
+  const win: Record<string, unknown> = {
+    define: Object.assign(() => { amdCalls++; }, { amd: {} }),
+    document: { body: { getAttribute: (a: string) => (a === 'data-base-url' ? '/base/' : null) } },
+    fetch: (url: string) => { fetched.push(url); return Promise.resolve({ ok: true, text: () => Promise.resolve(umd) }); },
+  };
+  const ctx = runScripts([plotlyLoaderHtml(), plotlyLoaderHtml()], win);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(fetched, [`/base/${CLASSIC_PLOTLY_PATH}`], 'fetched once');
+  assert.equal(amdCalls, 0);
+  assert.equal(typeof (ctx.Plotly as { newPlot?: unknown }).newPlot, 'function');
+  runScripts([plotlyLoaderHtml()], { ...win, Plotly: {} });
+  assert.equal(fetched.length, 1, 'no fetch where Plotly is on the page');
+});
+
+test('tslabDisplayWriter: undefined outside a kernel; the writer tslab installs for a cell when inside', () => {
+  assert.equal(tslabDisplayWriter(), undefined);
+  const jupyter = require('tslab/dist/jupyter.js') as { lastWriteDisplayData: unknown };
+  const sent: unknown[] = [];
+  try {
+    // What tslab does at the start of every executed cell (handleExecuteImpl).
+    jupyter.lastWriteDisplayData = (data: unknown, update: boolean) => sent.push([data, update]);
+    assert.equal(typeof tslabDisplayWriter(), 'function');
+    tslabSink().bundle!({ 'text/plain': 'x', 'text/html': '<b>x</b>' });
+    assert.deepEqual(sent, [[{ data: { 'text/plain': 'x', 'text/html': '<b>x</b>' }, metadata: {}, transient: {} }, false]]);
+  } finally {
+    jupyter.lastWriteDisplayData = null;
+  }
+});
+
+test('the pinned tslab still exports lastWriteDisplayData from tslab/dist/jupyter.js (an upgrade must fail here, not in the notebooks)', () => {
+  const pkg = JSON.parse(readFileSync(require.resolve('tslab/package.json'), 'utf8')) as { version: string };
+  const ours = JSON.parse(readFileSync(require.resolve('../../package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  assert.equal(ours.dependencies.tslab, '1.0.22', 'tslab is pinned exactly');
+  assert.equal(pkg.version, '1.0.22', 'the installed tslab is the pinned one');
+  const jupyter = require('tslab/dist/jupyter.js') as Record<string, unknown>;
+  assert.ok(Object.prototype.hasOwnProperty.call(jupyter, 'lastWriteDisplayData'), 'tslab/dist/jupyter.js exports lastWriteDisplayData');
+  assert.equal(jupyter.lastWriteDisplayData, null, 'null outside an executing cell');
+  // tslab's own display.raw goes through the same writer, with the same message shape.
+  const source = readFileSync(require.resolve('tslab/dist/public.js'), 'utf8');
+  assert.match(source, /jupyter\.lastWriteDisplayData\(\{\s*data:/);
+  assert.match(readFileSync(require.resolve('tslab/dist/jupyter.js'), 'utf8'), /exports\.lastWriteDisplayData = writeDisplayData;/);
 });
 
 test('data containing </script> cannot end the figure script; escapes round-trip through JSON', () => {
@@ -137,7 +211,7 @@ test('the real plotly.js-dist-min bundle embeds: no </script> or <script inside,
 
 test('showTable renders an escaped static HTML table; showMarkdown and showHtml pass through', () => {
   const sink = recorder();
-  const d = createDisplay(sink, { bundleSource: () => FAKE_BUNDLE });
+  const d = createDisplay(sink);
   d.showTable({ caption: 'Scores <b>', columns: ['pipeline', 'NMI'], rows: [['a<b', 0.51234], ['c', null]] });
   const t = sink.html_[0]!;
   assert.ok(t.includes('<caption'));
@@ -146,7 +220,7 @@ test('showTable renders an escaped static HTML table; showMarkdown and showHtml 
   assert.ok(t.includes('>0.512</td>'));
   assert.ok(t.includes('>—</td>'));
   assert.match(t, /text-align:right[^>]*>NMI</);
-  assert.ok(!t.includes(FAKE_BUNDLE), 'tables need no bundle');
+  assert.ok(!t.includes('<script'), 'tables need no script');
   d.showMarkdown('**x**');
   assert.deepEqual(sink.md, ['**x**']);
   d.showHtml('<p>hi</p>');

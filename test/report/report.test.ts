@@ -8,18 +8,23 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import type { PipelineResult } from '../../src/experiment/results.js';
+import { PLOTLY_MIME } from '../../src/notebook/display.js';
+import { jupyterEnv, projectPython } from '../../src/util/paths.js';
 import { checkPage, launchChromium } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUT = path.join(ROOT, 'test-output', 'report');
 const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
+/** The comment plotlyBundleHtml puts at the start of the inline plotly.js script. */
+const BUNDLE_MARKER = '(plotly.js-dist-min), embedded inline for offline use';
 const notebooks = readdirSync(path.join(ROOT, 'notebooks')).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort();
 
-/** Asks Jupyter's notary (signatures live in its database, not in the file) whether a notebook is trusted. */
+/** Asks the project's Jupyter notary (signatures live in its database, not in the file) whether a notebook is trusted. */
 function isTrusted(file: string): boolean {
-  const check = spawnSync('/usr/bin/python3', ['-c',
-    'import sys, nbformat; from nbformat.sign import NotebookNotary; print(NotebookNotary().check_signature(nbformat.read(sys.argv[1], 4)))', file], { encoding: 'utf8' });
+  const check = spawnSync(projectPython(), ['-c',
+    'import sys, nbformat; from nbformat.sign import NotebookNotary; print(NotebookNotary().check_signature(nbformat.read(sys.argv[1], 4)))', file], { encoding: 'utf8', env: jupyterEnv() });
   return check.stdout.trim() === 'True';
 }
 
@@ -36,11 +41,33 @@ test('the smoke-scale report executes every notebook and exports HTML', { timeou
     const name = nb.replace(/\.ipynb$/, '');
     assert.ok(existsSync(path.join(OUT, `${name}.html`)), `${name}.html exported`);
     const executedFile = path.join(OUT, 'notebooks', nb);
-    const executed = JSON.parse(readFileSync(executedFile, 'utf8')) as { cells: { cell_type: string; outputs?: { name?: string; text?: string }[] }[] };
+    const executedText = readFileSync(executedFile, 'utf8');
+    const executed = JSON.parse(executedText) as { cells: { cell_type: string; outputs?: { name?: string; text?: string; data?: Record<string, unknown> }[] }[] };
     assert.equal(isTrusted(executedFile), true, `${nb} is signed, so Jupyter trusts it when reopened`);
-    const stderr = executed.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.name === 'stderr').map((o) => o.text).join('');
+    const outputs = executed.cells.flatMap((c) => c.outputs ?? []);
+    const stderr = outputs.filter((o) => o.name === 'stderr').map((o) => o.text).join('');
     assert.doesNotMatch(stderr, /error/i, `${nb} wrote an error to stderr`);
+    // Figures are Plotly MIME bundles (drawn by JupyterLab's renderer even untrusted) with HTML and text fallbacks.
+    const figures = outputs.filter((o) => o.data?.[PLOTLY_MIME] !== undefined);
+    assert.ok(figures.length > 0, `${nb} has figures as ${PLOTLY_MIME} outputs`);
+    // (nbformat stores multi-line strings as arrays of lines)
+    const text = (v: unknown) => (Array.isArray(v) ? v.join('') : v);
+    for (const f of figures) {
+      assert.match(String(text(f.data!['text/html'])), /^<div id="[^"]+" class="fmnist-plot"/, `${nb}: a figure bundle without its HTML fallback`);
+      assert.match(String(text(f.data!['text/plain'])), /^\[Plotly figure/, `${nb}: a figure bundle without its text`);
+    }
+    // plotly.js lives once in each exported page, never in the saved notebooks.
+    assert.ok(!executedText.includes(BUNDLE_MARKER), `${nb} embeds plotly.js`);
+    const page = readFileSync(path.join(OUT, `${name}.html`), 'utf8');
+    assert.equal(page.split(BUNDLE_MARKER).length - 1, 1, `${name}.html carries plotly.js exactly once`);
   }
+  // The terminal showed the autoencoder's training progress (notebook 03 trains: the cache is empty).
+  assert.match(run.stdout, /^ {6}.*epoch \d+\/\d+/m, 'training progress forwarded to the terminal');
+  // The notebooks as committed run the report's and our named settings only: no run is recorded as a variant.
+  const recorded = JSON.parse(readFileSync(path.join(OUT, 'summary.json'), 'utf8')) as { results: PipelineResult[] };
+  assert.deepEqual(recorded.results.filter((r) => r.label === 'variant').map((r) => `${r.notebook}: ${r.description}`), []);
+  for (const nb of ['02-kmeans', '04-ae-kmeans', '05-ae-gmm', '07-n2d']) assert.ok(recorded.results.some((r) => r.notebook === nb && r.scale === 'smoke'), `${nb} recorded a result`);
+  assert.ok(recorded.results.some((r) => r.id === 'kmeans-raw' && r.label === 'report'));
   const index = readFileSync(path.join(OUT, 'index.html'), 'utf8');
   for (const nb of notebooks) assert.match(index, new RegExp(`href="${nb.replace(/\.ipynb$/, '')}\\.html"`));
   const summary = JSON.parse(readFileSync(path.join(OUT, 'summary.json'), 'utf8')) as { scale: string; runs: { ok: boolean }[] };
