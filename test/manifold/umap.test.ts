@@ -210,3 +210,15 @@ test('a sweep shares one neighbour search across the grid', () => {
   const alone = new UMAP({ nNeighbors: 10, nComponents: 3, nEpochs: 30, seed: 0 }).fitTransform(x);
   assert.deepEqual(Array.from(cells[3]!.embedding.data), Array.from(alone.data));
 });
+
+test('the layout power function matches Math.pow to 1e-6', async () => {
+  const { powPositive } = await import('../../src/manifold/layout.js');
+  const rng = createRandom(9);
+  for (let i = 0; i < 20000; i++) {
+    const x = Math.exp((rng.next() - 0.5) * 60);
+    const b = rng.next() * 2;
+    const want = Math.pow(x, b);
+    assert.ok(Math.abs(powPositive(x, b) / want - 1) < 1e-6, `${x}^${b}`);
+  }
+  assert.equal(powPositive(4, 0.5), 2);
+});
