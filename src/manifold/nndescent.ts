@@ -18,7 +18,7 @@ export interface NNDescentOptions {
   nTrees?: number;
   /** Largest rounds of NN-descent (default max(5, round(log₂ n))). */
   maxIter?: number;
-  /** Candidates per point per round (default min(60, k)). */
+  /** Candidates per point per round (default min(60, max(20, k))). */
   maxCandidates?: number;
   /** Stop when a round updates fewer than delta·n·k entries (default 0.001). */
   delta?: number;
@@ -35,7 +35,7 @@ export function nnDescent(x: Matrix, k: number, options: NNDescentOptions = {}):
   const m = k - 1; // neighbours other than the row itself
   const nTrees = options.nTrees ?? Math.min(32, 5 + Math.round(Math.sqrt(n) / 20));
   const maxIter = options.maxIter ?? Math.max(5, Math.round(Math.log2(n)));
-  const maxC = options.maxCandidates ?? Math.min(60, k);
+  const maxC = options.maxCandidates ?? Math.min(60, Math.max(20, k));
   const delta = options.delta ?? 0.001;
   // Max-heaps of the m best (squared distance, index, new-flag) per row.
   const hd = new Float32Array(n * m).fill(Infinity);

@@ -177,10 +177,10 @@ export class UMAP {
     // 1. Neighbours.
     const knnMethod = o.knnMethod === 'auto' ? (n <= EXACT_KNN_MAX_ROWS ? 'exact' : 'nndescent') : o.knnMethod;
     let knn: KnnGraph;
+    const knnRng = rng.fork(); // drawn either way: a precomputed search changes nothing downstream
     if (fitOptions.knn) {
       knn = checkPrecomputed(fitOptions.knn, n, k);
     } else {
-      const knnRng = rng.fork();
       knn = nearestNeighbors(x, k, { method: knnMethod, seed: knnRng.int(2 ** 31), metric: 'euclidean', onProgress: (d, t) => report('knn', d, t) });
     }
     const distances = o.metric === 'cosine' ? cosineFromUnitEuclidean(knn.distances) : knn.distances;

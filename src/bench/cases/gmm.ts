@@ -9,7 +9,7 @@ import { ArtifactStore } from '../../experiment/artifacts.js';
  * The autoencoder's full-scale codes when `npm run report` has cached them (the same files
  * `bench/sklearn_reference.py` reads), else undefined.
  */
-function cachedCodes(): { train: Matrix; test: Matrix } | undefined {
+export function cachedCodes(): { train: Matrix; test: Matrix } | undefined {
   const store = new ArtifactStore('full');
   const load = (name: string): Matrix | undefined => {
     const meta = path.join(store.dir, `${name}.meta.json`);
