@@ -5,7 +5,7 @@ import { cacheRoot } from '../util/paths.js';
 import { reportScale, type ReportScale } from './scale.js';
 
 /**
- * Artifacts passed between notebooks (codes, fitted clusterers' labels, results), stored per
+ * Artifacts passed between notebooks (e.g. autoencoder codes), stored per
  * scale under `<cache>/artifacts/<scale>/`. Each is stored with the `key` of the settings that
  * made it; a later notebook asking with another key gets `undefined` and recomputes, so a
  * stale artifact is never used silently.

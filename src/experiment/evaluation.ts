@@ -5,6 +5,7 @@ import { confusionHeatmap } from '../plots/heatmap.js';
 import { imageGrid } from '../plots/images.js';
 import type { Figure } from '../plots/figure.js';
 import type { Matrix } from '../util/matrix.js';
+import { medianRun } from './results.js';
 import { createRandom, permutation } from '../util/random.js';
 
 /**
@@ -123,6 +124,5 @@ export function runSeeds<M = never>(
     const seconds = (performance.now() - t0) / 1000;
     return 'model' in out ? { seed, evaluation: out.evaluation, seconds, model: out.model } : { seed, evaluation: out, seconds };
   });
-  const sorted = [...runs].sort((a, b) => a.evaluation.nmi - b.evaluation.nmi);
-  return { runs, median: sorted[Math.floor((sorted.length - 1) / 2)]! };
+  return { runs, median: medianRun(runs.map((run) => ({ nmi: run.evaluation.nmi, run }))).run };
 }

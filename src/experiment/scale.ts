@@ -64,8 +64,8 @@ export function estimatedTrainingSeconds(settings: ScaleSettings, backend: strin
 }
 
 /**
- * One paragraph a notebook's config cell prints: the scale, what it costs, and how to switch.
- * @param work what this notebook does at this scale, e.g. "trains the autoencoder (50 epochs)".
+ * One paragraph a notebook's config cell prints: the scale, what it costs (with `training`: whether
+ * the autoencoder is cached, else a time estimate on `backend`), and how to switch.
  */
 export function describeScale(settings: ScaleSettings, options: { backend?: string; training?: { epochs: number; cached: boolean } } = {}): string {
   const n = (v: number) => v.toLocaleString('en-US');

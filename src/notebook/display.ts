@@ -138,6 +138,17 @@ export function plotlyBundleHtml(source: string, version = 'unknown'): string {
 }
 
 /**
+ * What `Plotly.newPlot` gets for a figure shown with these options: its traces, its layout with
+ * the height (option, else the layout's, else 450 px) and width, and `responsive` config. The same
+ * spec feeds the HTML output and the Plotly MIME output.
+ */
+export function plotlySpec(fig: Figure, options: ShowFigureOptions = {}): Required<Figure> {
+  const layout: Record<string, unknown> = { ...fig.layout, height: options.height ?? (typeof fig.layout.height === 'number' ? fig.layout.height : 450) };
+  if (options.width !== undefined) layout.width = options.width;
+  return { data: fig.data, layout, config: { responsive: true, ...(fig.config ?? {}) } };
+}
+
+/**
  * The HTML of one figure: a sized `<div>` with a placeholder (visible where scripts do not run,
  * e.g. an untrusted notebook) and a script that draws the figure with `Plotly.newPlot`.
  */
@@ -146,11 +157,8 @@ export function figureHtml(fig: Figure, id: string, options: ShowFigureOptions =
   if (!fig || !Array.isArray(fig.data) || typeof fig.layout !== 'object' || fig.layout === null) {
     throw new TypeError('figureHtml: fig must be a Figure { data: object[], layout: object, config?: object }.');
   }
-  const layoutHeight = typeof fig.layout.height === 'number' ? fig.layout.height : undefined;
-  const height = options.height ?? layoutHeight ?? 450;
-  const layout: Record<string, unknown> = { ...fig.layout, height };
-  if (options.width !== undefined) layout.width = options.width;
-  const spec = { data: fig.data, layout, config: { responsive: true, ...(fig.config ?? {}) } };
+  const spec = plotlySpec(fig, options);
+  const height = spec.layout.height as number;
   const title = titleOf(fig);
   const width = options.width !== undefined ? `${options.width}px` : '100%';
   return (
@@ -250,10 +258,9 @@ export function createDisplay(sink: HtmlSink, options: CreateDisplayOptions = {}
       const id = `${prefix}-${session}-${++idCounter}`;
       const html = figureHtml(fig, id, opts);
       if (sink.bundle) {
-        const layout: Record<string, unknown> = { ...fig.layout, height: opts.height ?? (typeof fig.layout.height === 'number' ? fig.layout.height : 450) };
-        if (opts.width !== undefined) layout.width = opts.width;
         sink.bundle({
-          [PLOTLY_MIME]: JSON.parse(scriptSafeJson({ data: fig.data, layout, config: { responsive: true, ...(fig.config ?? {}) } })) as object,
+          // Through JSON so typed arrays become plain arrays, as in the HTML output's spec.
+          [PLOTLY_MIME]: JSON.parse(scriptSafeJson(plotlySpec(fig, opts))) as object,
           'text/html': html,
           'text/plain': plainFigure(fig),
         });

@@ -50,7 +50,8 @@ function executeNotebook(file: string, outDir: string, env: NodeJS.ProcessEnv, l
       pending = lines.pop()!;
       for (const line of lines) {
         const out = /^OUTPUT (.*)$/.exec(line);
-        if (out && isProgressLine(JSON.parse(out[1]!) as string)) log(`      ${JSON.parse(out[1]!) as string}`);
+        const printed = out ? (JSON.parse(out[1]!) as string) : undefined;
+        if (printed !== undefined && isProgressLine(printed)) log(`      ${printed}`);
         const m = /^PROGRESS (.*)$/.exec(line);
         if (m) {
           const p = JSON.parse(m[1]!) as { cell: number; cells: number; seconds: number };

@@ -27,7 +27,7 @@ function markdownToHtml(md: string): string {
  * results, the summary table (mean ± sd over seeds) and an error-bar chart drawn with the
  * `plotly.min.js` copied beside it (`plotlyScript`, relative URL).
  */
-export function renderIndexPage(input: { scale: string; runs: readonly NotebookRun[]; results: readonly PipelineResult[]; generatedAt: Date; backend?: string; plotlyScript?: string }): string {
+export function renderIndexPage(input: { scale: string; runs: readonly NotebookRun[]; results: readonly PipelineResult[]; generatedAt: Date; plotlyScript?: string }): string {
   const rows = summaryRows(input.results);
   const ms = (s: { mean: number; sd: number }) => `${fmt(s.mean)} ± ${fmt(s.sd)}`;
   const status = notebookStatus(input.results).map((s) => `<tr><td>${escapeHtml(s.notebook)}</td><td>${s.results > 0 ? `${s.results} result${s.results === 1 ? '' : 's'}` : '<strong>not run</strong>'}</td>` +
@@ -53,7 +53,7 @@ td:nth-child(n+3) { font-variant-numeric: tabular-nums; }
 </style></head><body>
 <h1>Clustering Fashion-MNIST: K-Means, autoencoder codes and Gaussian mixtures</h1>
 <p>Scale <strong>${escapeHtml(input.scale)}</strong>, generated ${escapeHtml(input.generatedAt.toISOString())}; TF.js backend
-<strong>${escapeHtml(input.backend ?? (backends.join(', ') || 'unknown'))}</strong>.
+<strong>${escapeHtml(backends.join(', ') || 'unknown')}</strong>.
 All scores on the same test split; accuracy (ACC) after the optimal matching of clusters to classes.
 As in the report, each clusterer is fitted on the test images (or their codes) that it scores — clustering uses no labels —
 except in the rows marked "fit on train, predict test", which show how the clusters carry over to unseen images.

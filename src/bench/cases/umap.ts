@@ -1,19 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BenchCase } from '../types.js';
 import type { Matrix } from '../../util/matrix.js';
 import { clusterScores, round } from '../stats.js';
 import { cachedCodes } from './gmm.js';
+import { PROJECT_ROOT, projectPython } from '../../util/paths.js';
 
 /** Epochs of the stand-in autoencoder trained when no full-scale codes are cached (≈ 2–4 min here). */
 export const BENCH_UMAP_AE_EPOCHS = 2;
 /** Rows whose neighbourhoods are scored (trustworthiness, kNN recall): a fixed sample of this size. */
 const QUALITY_SAMPLE = 2000;
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 const REFERENCE = path.join(PROJECT_ROOT, 'bench', 'umap_reference.py');
-const VENV_PYTHON = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
 
 /**
  * The 70k autoencoder codes (60k train then 10k test) and labels: the full-scale codes cached by
@@ -44,12 +43,17 @@ async function codes70k(): Promise<{ codes: Matrix; labels: Uint8Array; source: 
 
 /** Runs umap-learn on the same codes (bench/umap_reference.py in the project's .venv). */
 function reference(x: Matrix, dir: string): { line: Record<string, unknown>; embedding?: Matrix } {
-  if (!existsSync(VENV_PYTHON)) return { line: { error: `no ${VENV_PYTHON}: run \`npm run setup\` (creates .venv from requirements.txt)` } };
+  let python: string;
+  try {
+    python = projectPython();
+  } catch (err) {
+    return { line: { error: (err as Error).message } };
+  }
   const input = path.join(dir, 'codes.f32');
   const output = path.join(dir, 'embedding.f32');
   writeFileSync(input, new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.byteLength));
   try {
-    const out = execFileSync(VENV_PYTHON, [REFERENCE, input, String(x.rows), String(x.cols), output, '10', '20', '0', '0'], {
+    const out = execFileSync(python, [REFERENCE, input, String(x.rows), String(x.cols), output, '10', '20', '0', '0'], {
       encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NUMBA_NUM_THREADS: '1' },
     });
     const line = JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
