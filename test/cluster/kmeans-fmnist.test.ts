@@ -1,20 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KMeans, elbow } from '../../src/cluster/index.js';
-import { datasetPaths, loadFashionMnist, loadIdxPair, locateDataset, stratifiedSubset } from '../../src/data/index.js';
+import { loadFashionMnist, stratifiedSubset } from '../../src/data/index.js';
+import type { LabeledImages } from '../../src/data/classes.js';
+import { fashionTestSplit } from '../helpers/fmnist.js';
 import { initBackend } from '../../src/tf/backend.js';
 
 /** 2,000 stratified Fashion-MNIST test images (only the test files are read: fast). */
-async function subset(): Promise<Awaited<ReturnType<typeof loadIdxPair>> | undefined> {
-  let dir: string;
-  try {
-    dir = locateDataset();
-  } catch {
-    return undefined;
-  }
-  const paths = datasetPaths(dir);
-  const testSet = await loadIdxPair(paths['test-images'], paths['test-labels']);
-  return stratifiedSubset(testSet, 2000, 0);
+async function subset(): Promise<LabeledImages | undefined> {
+  const testSet = await fashionTestSplit();
+  return testSet && stratifiedSubset(testSet, 2000, 0);
 }
 
 test('K-Means on 2,000 Fashion-MNIST images: labels in range, reproducible, elbow decreasing', async (t) => {

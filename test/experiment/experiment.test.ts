@@ -3,16 +3,17 @@
  * summarised as a variant (k = 5), never as the report's settings, and the summary of a project
  * where only 02 has run must say which notebooks have not.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { KMeans } from '../../src/cluster/index.js';
-import { datasetPaths, loadIdxPair, locateDataset, stratifiedSubset } from '../../src/data/index.js';
+import { stratifiedSubset } from '../../src/data/index.js';
 import { Experiment, unitLength, type Preprocessor } from '../../src/experiment/experiment.js';
 import type { ExperimentData } from '../../src/experiment/pipeline.js';
 import { ResultStore } from '../../src/experiment/results.js';
 import { SCALES, type ScaleSettings } from '../../src/experiment/scale.js';
 import { conclusion, summaryRows } from '../../src/experiment/summary.js';
 import { initBackend } from '../../src/tf/backend.js';
+import { fashionTestSplit } from '../helpers/fmnist.js';
 import { tempDir } from '../helpers/tmp.js';
 import { toyExperiment } from './helpers.js';
 
@@ -20,30 +21,29 @@ import { toyExperiment } from './helpers.js';
 const SETTINGS: ScaleSettings = { ...SCALES.smoke, trainImages: 500, testImages: 500, nInit: 1, seeds: [0, 1] };
 
 async function smallExperimentData(): Promise<ExperimentData | undefined> {
-  let dir: string;
-  try {
-    dir = locateDataset();
-  } catch {
+  const all = await fashionTestSplit();
+  return all && { train: stratifiedSubset(all, 500, 1), test: stratifiedSubset(all, 500, 0), settings: SETTINGS };
+}
+
+/** Notebook 02's experiment on the small data with a fresh results store; skips the test when the data is not installed. */
+async function notebook02(t: TestContext) {
+  const data = await smallExperimentData();
+  if (!data) {
+    t.skip('Fashion-MNIST not installed (see src/data)');
     return undefined;
   }
-  const paths = datasetPaths(dir);
-  const all = await loadIdxPair(paths['test-images'], paths['test-labels']);
-  return { train: stratifiedSubset(all, 500, 1), test: stratifiedSubset(all, 500, 0), settings: SETTINGS };
+  await initBackend();
+  const store = new ResultStore({ scale: 'smoke', root: tempDir() });
+  return { data, store, exp: new Experiment('02-kmeans', data, { store }), pixels: { train: data.train.images, test: data.test.images } };
 }
 
 /** Notebook 02's config cell: the report's K-Means at this scale. */
 const reportKMeans = { nClusters: 10, init: 'kmeans++' as const, nInit: SETTINGS.nInit, maxIter: 300, tol: 1e-4 };
 
 test('k = 5 in notebook 02 is recorded and summarised as a variant, beside (not over) the report\'s run', async (t) => {
-  const data = await smallExperimentData();
-  if (!data) {
-    t.skip('Fashion-MNIST not installed (see src/data)');
-    return;
-  }
-  await initBackend();
-  const store = new ResultStore({ scale: 'smoke', root: tempDir() });
-  const exp = new Experiment('02-kmeans', data, { store });
-  const pixels = { train: data.train.images, test: data.test.images };
+  const setup = await notebook02(t);
+  if (!setup) return;
+  const { store, exp, pixels } = setup;
 
   const report = exp.cluster({ pipeline: 'kmeans-raw', intent: 'report', inputs: pixels, make: (seed) => new KMeans({ ...reportKMeans, seed }) });
   assert.equal(report.result.label, 'report');
@@ -95,15 +95,11 @@ test('k = 5 in notebook 02 is recorded and summarised as a variant, beside (not 
 });
 
 test('with only the k = 5 run recorded, nothing is presented as the report\'s settings', async (t) => {
-  const data = await smallExperimentData();
-  if (!data) {
-    t.skip('Fashion-MNIST not installed (see src/data)');
-    return;
-  }
-  await initBackend();
-  const store = new ResultStore({ scale: 'smoke', root: tempDir() });
-  const k5 = new Experiment('02-kmeans', data, { store }).cluster({
-    pipeline: 'kmeans-raw', intent: 'report', inputs: { train: data.train.images, test: data.test.images }, seeds: [0],
+  const setup = await notebook02(t);
+  if (!setup) return;
+  const { store, exp, pixels } = setup;
+  const k5 = exp.cluster({
+    pipeline: 'kmeans-raw', intent: 'report', inputs: pixels, seeds: [0],
     make: (seed) => new KMeans({ ...reportKMeans, nClusters: 5, seed }),
   });
   assert.equal(k5.result.label, 'variant');
@@ -113,15 +109,9 @@ test('with only the k = 5 run recorded, nothing is presented as the report\'s se
 });
 
 test('the improved setting (unit-length rows) is recorded under its own id with its preprocessing', async (t) => {
-  const data = await smallExperimentData();
-  if (!data) {
-    t.skip('Fashion-MNIST not installed (see src/data)');
-    return;
-  }
-  await initBackend();
-  const store = new ResultStore({ scale: 'smoke', root: tempDir() });
-  const exp = new Experiment('02-kmeans', data, { store });
-  const pixels = { train: data.train.images, test: data.test.images };
+  const setup = await notebook02(t);
+  if (!setup) return;
+  const { store, exp, pixels } = setup;
   const cosine = exp.cluster({ pipeline: 'kmeans-raw', intent: 'improved', inputs: pixels, preprocessing: unitLength(), seeds: [0], make: (seed) => new KMeans({ ...reportKMeans, seed }) });
   assert.deepEqual([cosine.result.label, cosine.result.id, cosine.result.settings.preprocessing], ['improved', 'kmeans-raw-improved', 'unit-length rows']);
   const row = cosine.transformed.labelled.data.subarray(0, 784);

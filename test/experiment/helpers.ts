@@ -1,6 +1,6 @@
 import { Experiment } from '../../src/experiment/experiment.js';
 import type { ExperimentData } from '../../src/experiment/pipeline.js';
-import { ResultStore, spreadOf, type PipelineResult } from '../../src/experiment/results.js';
+import { medianRun, ResultStore, spreadOf, type PipelineResult } from '../../src/experiment/results.js';
 import { SCALES } from '../../src/experiment/scale.js';
 import type { Matrix } from '../../src/util/matrix.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -13,7 +13,7 @@ import { PUBLISHED_NMI } from '../../src/experiment/published.js';
  */
 export function fakeResult(pipeline: PipelineId, nmis: readonly number[], overrides: Partial<PipelineResult> = {}): PipelineResult {
   const runs = nmis.map((nmi, seed) => ({ seed, nmi, ari: nmi - 0.15, acc: nmi + 0.05, seconds: 1 + seed }));
-  const median = [...runs].sort((a, b) => a.nmi - b.nmi)[Math.floor((runs.length - 1) / 2)]!;
+  const median = medianRun(runs);
   const published = (PUBLISHED_NMI as Record<string, number | undefined>)[pipeline];
   return {
     id: pipeline,

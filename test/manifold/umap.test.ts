@@ -6,7 +6,7 @@ import {
   UMAP, exactKnn, findAbParams, fuzzyUnion, knnRecall, membershipStrengths, nearestNeighbors, nnDescent, smoothKnnDist,
   trustworthiness, umapSweep, type KnnGraph,
 } from '../../src/manifold/index.js';
-import { datasetPaths, loadIdxPair, locateDataset } from '../../src/data/index.js';
+import { fashionTestSplit } from '../helpers/fmnist.js';
 import { initBackend } from '../../src/tf/backend.js';
 import { createRandom } from '../../src/util/random.js';
 import { sliceRows, takeRows, type Matrix } from '../../src/util/matrix.js';
@@ -37,11 +37,8 @@ function blobs(n: number, c: number, d: number, seed: number): { x: Matrix; labe
 
 /** The first 2,000 Fashion-MNIST test images (what make_umap_fixtures.py embeds), or undefined. */
 async function fmnist2000(): Promise<Matrix | undefined> {
-  let dir: string;
-  try { dir = locateDataset(); } catch { return undefined; }
-  const p = datasetPaths(dir);
-  const t = await loadIdxPair(p['test-images'], p['test-labels']);
-  return sliceRows(t.images, 0, 2000);
+  const t = await fashionTestSplit();
+  return t && sliceRows(t.images, 0, 2000);
 }
 
 /** Brute-force kNN in float64 of the listed rows (default all; each row first, ties by index), rows.length × k. */
