@@ -7,7 +7,8 @@
 #   3. the project-local Python virtual environment .venv from PyPI: JupyterLab 4, Notebook 7,
 #      nbclient/nbconvert, plotly's notebook renderer, umap-learn (pins: requirements.txt +
 #      constraints.txt); then tfjs-node's native backend built against PyPI's tensorflow-cpu
-#      (scripts/setup-tfjs-node.sh; where it cannot, one line says why and wasm is used)
+#      (scripts/setup-tfjs-node.sh; where it cannot, one line says why and wasm is used), and the
+#      project's compiled kernels (scripts/setup-native.sh, native/; else their TypeScript twins)
 #   4. the tslab kernel, registered in the project-local folder .jupyter/ (JUPYTER_PATH points
 #      there in our scripts), so nothing outside the project is touched.
 # Environment: FMNIST_SKIP_APT=1 skips step 2 (you manage system packages yourself);
@@ -82,6 +83,7 @@ if [[ "$(cat "$VENV/.fmnist-stamp" 2>/dev/null)" != "$PY_STAMP" ]]; then
 fi
 
 bash "$ROOT/scripts/setup-tfjs-node.sh" # tfjs-node's native backend from PyPI's tensorflow-cpu; else one line why, and wasm
+bash "$ROOT/scripts/setup-native.sh"     # our compiled kernels (native/); else one line why, and their TypeScript twins
 
 # --- 4. tslab kernel ---------------------------------------------------------------------------
 # A project-local kernel spec (argv uses absolute paths of this checkout's node and tslab), so the

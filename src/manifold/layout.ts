@@ -1,11 +1,14 @@
 /**
  * UMAP's layout optimisation: stochastic gradient descent on the fuzzy cross-entropy with edge
- * sampling and negative sampling (umap-learn 0.5's `optimize_layout_euclidean`, sequential): each
- * edge is sampled every `epochsPerSample` epochs (its weight relative to the heaviest edge), with
+ * sampling and negative sampling (umap-learn 0.5's `optimize_layout_euclidean`): each edge is
+ * sampled every `epochsPerSample` epochs (its weight relative to the heaviest edge), with
  * `negativeSampleRate` random repulsive samples per positive sample, gradients clipped to ±4 and a
- * learning rate decaying linearly to 0.
+ * learning rate decaying linearly to 0. Deterministic for a seed, on a block schedule that lets
+ * the compiled kernel (src/native) use several threads; see {@link optimizeLayout}.
  * @module
  */
+import * as os from 'node:os';
+import { nativeKernels, nativeStatus } from '../native/index.js';
 
 /** What one run of {@link optimizeLayout} needs. */
 export interface LayoutProblem {
@@ -43,81 +46,268 @@ export function epochsPerSample(weights: Float32Array): Float64Array {
   return out;
 }
 
+/** Which implementation runs the SGD epochs: the compiled kernel (src/native) or the TypeScript loop. */
+export type LayoutEngine = 'auto' | 'native' | 'typescript';
+
 /**
- * Runs the optimisation; `onEpoch(done, total)` after each epoch.
- * Sequential and driven by one seeded xorshift stream: the same problem gives the same layout.
+ * Vertex blocks of the schedule. The layout depends on this number, never on the threads that run
+ * it: the compiled kernel runs the blocks in parallel, the TypeScript loop one after the other.
  */
-export function optimizeLayout(p: LayoutProblem, onEpoch?: (done: number, total: number) => void): void {
-  const { head, tail, dim, edgeHead, edgeTail, nVertices, nEpochs, a, b, gamma, initialAlpha, negativeSampleRate, moveOther } = p;
-  const eps = p.epochsPerSample;
-  const nEdges = eps.length;
-  const epochOfNextSample = Float64Array.from(eps);
-  const epsNeg = new Float64Array(nEdges);
-  for (let e = 0; e < nEdges; e++) epsNeg[e] = eps[e]! / negativeSampleRate;
-  const epochOfNextNegative = Float64Array.from(epsNeg);
-  const sameSet = head === tail;
-  let state = (p.seed | 0) || 0x2545f491; // int32 from the start (keeps V8 on integer code)
+export const LAYOUT_BLOCKS = 2;
+
+/** How {@link optimizeLayout} ran. */
+export interface LayoutRun {
+  readonly engine: Exclude<LayoutEngine, 'auto'>;
+  readonly threads: number;
+  /** Fraction of the edges that join two blocks (they run after the blocks, on one thread). */
+  readonly crossFraction: number;
+}
+
+/**
+ * The edges reordered block by block: `blockStart[b]..blockStart[b + 1]` are the edges inside
+ * block b (b < blocks), the last range the edges joining two blocks.
+ */
+interface BlockSchedule {
+  readonly edgeHead: Int32Array;
+  readonly edgeTail: Int32Array;
+  readonly epochsPerSample: Float64Array;
+  readonly blockStart: Int32Array;
+}
+
+/**
+ * Runs the optimisation; `onEpoch(done, total)` after each epoch. Returns how it ran.
+ *
+ * The schedule (why the same seed gives the same layout on one thread or several): the head rows
+ * are split into {@link LAYOUT_BLOCKS} blocks (when the tail moves too, at the median of the first
+ * coordinate of the starting layout, so that few edges join two blocks; otherwise by row index).
+ * In every epoch the edges inside each block are visited in order with that block's own xorshift
+ * stream, then the edges between blocks; repulsive samples read the positions as they were at the
+ * start of the epoch. No step reads what another block writes in the same phase, so the blocks can
+ * run in parallel and the result is the same bit for bit (both engines round every product to
+ * float32 in the same order). Apart from this schedule and the one-epoch-old repulsive positions,
+ * the updates are umap-learn's.
+ * @throws Error when `engine: 'native'` is asked for and the addon is not available.
+ */
+export function optimizeLayout(
+  p: LayoutProblem,
+  onEpoch?: (done: number, total: number) => void,
+  options: { engine?: LayoutEngine; threads?: number } = {},
+): LayoutRun {
+  checkProblem(p);
+  const engine = options.engine ?? 'auto';
+  const native = engine === 'typescript' ? undefined : nativeKernels();
+  if (engine === 'native' && !native) throw new Error(`The compiled UMAP kernel is not available: ${nativeStatus().detail}.`);
+  const sched = blockSchedule(p, LAYOUT_BLOCKS);
+  const eps = sched.epochsPerSample;
+  const epochsPerNegative = new Float64Array(eps.length);
+  for (let e = 0; e < eps.length; e++) epochsPerNegative[e] = eps[e]! / p.negativeSampleRate;
+  const nextSample = Float64Array.from(eps);
+  const nextNegative = Float64Array.from(epochsPerNegative);
+  const states = new Uint32Array(LAYOUT_BLOCKS + 1);
+  for (let b = 0; b <= LAYOUT_BLOCKS; b++) states[b] = streamSeed(p.seed, b);
+  // Repulsive samples read the epoch's starting positions; a tail that never moves is its own snapshot.
+  const snapshot = p.moveOther ? new Float32Array(p.nVertices * p.dim) : p.tail;
+  const threads = native ? Math.max(1, Math.min(LAYOUT_BLOCKS, options.threads ?? availableParallelism())) : 1;
+  let alpha = p.initialAlpha;
+  for (let n = 0; n < p.nEpochs; n++) {
+    if (p.moveOther) snapshot.set(p.tail.subarray(0, snapshot.length));
+    if (native) {
+      native.umapSgdEpoch(
+        p.head, p.tail, snapshot, p.dim, sched.edgeHead, sched.edgeTail, eps, epochsPerNegative, nextSample, nextNegative,
+        sched.blockStart, states, p.nVertices, n, alpha, p.a, p.b, p.gamma, p.moveOther ? 1 : 0, threads,
+      );
+    } else {
+      const k: SgdKernel = { p, sched, epochsPerNegative, nextSample, nextNegative, snapshot, n, alpha: Math.fround(alpha) };
+      for (let b = 0; b <= LAYOUT_BLOCKS; b++) states[b] = sgdRange(k, sched.blockStart[b]!, sched.blockStart[b + 1]!, states[b]!);
+    }
+    alpha = p.initialAlpha * (1 - n / p.nEpochs);
+    onEpoch?.(n + 1, p.nEpochs);
+  }
+  const nEdges = sched.edgeHead.length;
+  return {
+    engine: native ? 'native' : 'typescript',
+    threads,
+    crossFraction: nEdges > 0 ? (nEdges - sched.blockStart[LAYOUT_BLOCKS]!) / nEdges : 0,
+  };
+}
+
+function availableParallelism(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/** Seed of block b's stream (block `blocks` is the edges between blocks): non-zero, distinct per block. */
+function streamSeed(seed: number, b: number): number {
+  let h = (Math.imul((seed | 0) ^ 0x2545f491, 0x9e3779b1) + Math.imul(b + 1, 0x85ebca6b)) | 0;
+  h ^= h >>> 16; h = Math.imul(h, 0x7feb352d); h ^= h >>> 15;
+  return (h >>> 0) || 0x2545f491;
+}
+
+/** Array lengths and edge endpoints (the compiled kernel trusts the endpoints). */
+function checkProblem(p: LayoutProblem): void {
+  if (!Number.isInteger(p.dim) || p.dim < 1 || p.head.length % p.dim !== 0) {
+    throw new RangeError(`optimizeLayout: dim = ${p.dim} does not divide the head's ${p.head.length} values.`);
+  }
+  const nHead = p.head.length / p.dim;
+  if (p.edgeHead.length !== p.edgeTail.length || p.edgeHead.length !== p.epochsPerSample.length) {
+    throw new RangeError('optimizeLayout: edgeHead, edgeTail and epochsPerSample must have one entry per edge.');
+  }
+  if (!Number.isInteger(p.nVertices) || p.nVertices < 1 || p.tail.length < p.nVertices * p.dim) {
+    throw new RangeError(`optimizeLayout: the tail must hold nVertices = ${p.nVertices} rows.`);
+  }
+  if (p.moveOther && p.head !== p.tail) throw new RangeError('optimizeLayout: moveOther needs head and tail to be the same array.');
+  for (let e = 0; e < p.edgeHead.length; e++) {
+    const j = p.edgeHead[e]!, k = p.edgeTail[e]!;
+    if (!(j >= 0 && j < nHead && k >= 0 && k < p.nVertices)) {
+      throw new RangeError(`optimizeLayout: edge ${e} (${j} → ${k}) is outside the ${nHead} head and ${p.nVertices} tail rows.`);
+    }
+  }
+}
+
+/** The edges grouped by block (stable within a block), see {@link optimizeLayout}. */
+function blockSchedule(p: LayoutProblem, blocks: number): BlockSchedule {
+  const nHead = p.head.length / p.dim;
+  const blockOf = p.moveOther ? vertexBlocks(p, blocks) : new Int32Array(nHead);
+  if (!p.moveOther) for (let i = 0; i < nHead; i++) blockOf[i] = Math.floor((i * blocks) / nHead);
+  const nEdges = p.edgeHead.length;
+  const edgeBlock = new Int32Array(nEdges);
+  const count = new Int32Array(blocks + 2);
+  for (let e = 0; e < nEdges; e++) {
+    const bj = blockOf[p.edgeHead[e]!]!;
+    const b = !p.moveOther || bj === blockOf[p.edgeTail[e]!] ? bj : blocks;
+    edgeBlock[e] = b;
+    count[b + 1]!++;
+  }
+  for (let b = 0; b <= blocks; b++) count[b + 1] += count[b]!;
+  const blockStart = Int32Array.from(count);
+  const edgeHead = new Int32Array(nEdges), edgeTail = new Int32Array(nEdges), epochsPerSample = new Float64Array(nEdges);
+  for (let e = 0; e < nEdges; e++) {
+    const at = count[edgeBlock[e]!]!++;
+    edgeHead[at] = p.edgeHead[e]!;
+    edgeTail[at] = p.edgeTail[e]!;
+    epochsPerSample[at] = p.epochsPerSample[e]!;
+  }
+  return { edgeHead, edgeTail, epochsPerSample, blockStart };
+}
+
+/**
+ * Balanced vertex blocks with few edges between them: whole connected components, largest first,
+ * go to the emptiest block while they fit; a component that does not fit is cut at its vertices'
+ * order along the first coordinate of the starting layout (for a spectral start, the Fiedler
+ * vector: a spectral bisection), filling the blocks in turn.
+ */
+function vertexBlocks(p: LayoutProblem, blocks: number): Int32Array {
+  const n = p.nVertices;
+  const root = Int32Array.from({ length: n }, (_, i) => i);
+  const find = (i: number): number => {
+    while (root[i] !== i) { root[i] = root[root[i]!]!; i = root[i]!; }
+    return i;
+  };
+  for (let e = 0; e < p.edgeHead.length; e++) {
+    const a = find(p.edgeHead[e]!), b = find(p.edgeTail[e]!);
+    if (a !== b) root[Math.max(a, b)] = Math.min(a, b);
+  }
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const r = find(i);
+    let m = members.get(r);
+    if (!m) members.set(r, (m = []));
+    m.push(i);
+  }
+  const components = [...members.values()].sort((a, b) => b.length - a.length || a[0]! - b[0]!);
+  const capacity = Array.from({ length: blocks }, (_, b) => Math.floor(((b + 1) * n) / blocks) - Math.floor((b * n) / blocks));
+  const blockOf = new Int32Array(n);
+  for (const c of components) {
+    let best = 0;
+    for (let b = 1; b < blocks; b++) if (capacity[b]! > capacity[best]!) best = b;
+    if (c.length <= capacity[best]!) {
+      for (const v of c) blockOf[v] = best;
+      capacity[best]! -= c.length;
+      continue;
+    }
+    const x = (i: number): number => p.head[i * p.dim]!;
+    c.sort((i, j) => x(i) - x(j) || i - j);
+    let b = 0;
+    for (const v of c) {
+      while (capacity[b] === 0) b++;
+      blockOf[v] = b;
+      capacity[b]!--;
+    }
+  }
+  return blockOf;
+}
+
+/** What {@link sgdRange} reads in one epoch. */
+interface SgdKernel {
+  readonly p: LayoutProblem;
+  readonly sched: BlockSchedule;
+  readonly epochsPerNegative: Float64Array;
+  readonly nextSample: Float64Array;
+  readonly nextNegative: Float64Array;
+  readonly snapshot: Float32Array;
+  readonly n: number;
+  /** The learning rate rounded to float32, as the compiled kernel uses it. */
+  readonly alpha: number;
+}
+
+/**
+ * The edges [begin, end) of one epoch with one xorshift stream; returns the stream's state.
+ * native/src/umap_sgd.c is its compiled twin, operation for operation: every float32 operation of
+ * the C code is a double operation rounded by Math.fround here (exact for +, −, ×, ÷ of float32s).
+ */
+function sgdRange(k: SgdKernel, begin: number, end: number, stateIn: number): number {
+  const fr = Math.fround;
+  const { head, tail, dim, nVertices, a, b, gamma, moveOther } = k.p;
+  const { edgeHead, edgeTail, epochsPerSample: eps } = k.sched;
+  const { epochsPerNegative: epsNeg, nextSample, nextNegative, snapshot: snap, n, alpha } = k;
+  let state = stateIn | 0; // int32 (keeps V8 on integer code)
   const twoAB = 2 * a * b;
   const twoGammaB = 2 * gamma * b;
   const scale = nVertices / 4294967296;
-  let alpha = initialAlpha;
-  for (let n = 0; n < nEpochs; n++) {
-    for (let e = 0; e < nEdges; e++) {
-      if (epochOfNextSample[e]! > n) continue;
-      const j = edgeHead[e]!;
-      const k = edgeTail[e]!;
-      const jo = j * dim;
-      let ko = k * dim;
-      let d2 = 0;
-      for (let d = 0; d < dim; d++) {
-        const t = head[jo + d]! - tail[ko + d]!;
-        d2 += t * t;
-      }
-      if (d2 > 0) {
-        // d^(2(b−1)) = d^(2b) / d²: one pow per sample.
-        const pb = powPositive(d2, b);
-        const coeff = (-twoAB * pb) / (d2 * (a * pb + 1));
-        if (moveOther) {
-          for (let d = 0; d < dim; d++) {
-            let g = coeff * (head[jo + d]! - tail[ko + d]!);
-            g = (g > 4 ? 4 : g < -4 ? -4 : g) * alpha;
-            head[jo + d] += g;
-            tail[ko + d] -= g;
-          }
-        } else {
-          for (let d = 0; d < dim; d++) {
-            const g = coeff * (head[jo + d]! - tail[ko + d]!);
-            head[jo + d] += (g > 4 ? 4 : g < -4 ? -4 : g) * alpha;
-          }
-        }
-      }
-      epochOfNextSample[e] += eps[e]!;
-      const nNeg = Math.floor((n - epochOfNextNegative[e]!) / epsNeg[e]!);
-      for (let q = 0; q < nNeg; q++) {
-        state ^= state << 13; state ^= state >>> 17; state ^= state << 5;
-        const r = ((state >>> 0) * scale) | 0; // uniform in [0, nVertices): no (slow) float modulo
-        ko = r * dim;
-        let s2 = 0;
-        for (let d = 0; d < dim; d++) {
-          const t = head[jo + d]! - tail[ko + d]!;
-          s2 += t * t;
-        }
-        if (s2 > 0) {
-          const coeff = twoGammaB / ((0.001 + s2) * (a * powPositive(s2, b) + 1));
-          for (let d = 0; d < dim; d++) {
-            let g = coeff * (head[jo + d]! - tail[ko + d]!);
-            g = g > 4 ? 4 : g < -4 ? -4 : g;
-            head[jo + d] += g * alpha;
-          }
-        } else if (sameSet && r === j) {
-          continue;
-        }
-      }
-      epochOfNextNegative[e] += nNeg * epsNeg[e]!;
+  for (let e = begin; e < end; e++) {
+    if (nextSample[e]! > n) continue;
+    const jo = edgeHead[e]! * dim;
+    const ko = edgeTail[e]! * dim;
+    let d2 = 0;
+    for (let d = 0; d < dim; d++) {
+      const t = fr(head[jo + d]! - tail[ko + d]!);
+      d2 = fr(d2 + fr(t * t));
     }
-    alpha = initialAlpha * (1 - n / nEpochs);
-    onEpoch?.(n + 1, nEpochs);
+    if (d2 > 0) {
+      // d^(2(b−1)) = d^(2b) / d²: one pow per sample.
+      const pb = powPositive(d2, b);
+      const coeff = fr((-twoAB * pb) / (d2 * (a * pb + 1)));
+      if (moveOther) {
+        for (let d = 0; d < dim; d++) {
+          const g = fr(clip4(fr(coeff * fr(head[jo + d]! - tail[ko + d]!))) * alpha);
+          head[jo + d] += g;
+          tail[ko + d] -= g;
+        }
+      } else {
+        for (let d = 0; d < dim; d++) head[jo + d] += fr(clip4(fr(coeff * fr(head[jo + d]! - tail[ko + d]!))) * alpha);
+      }
+    }
+    nextSample[e] += eps[e]!;
+    const nNeg = Math.floor((n - nextNegative[e]!) / epsNeg[e]!);
+    for (let q = 0; q < nNeg; q++) {
+      state ^= state << 13; state ^= state >>> 17; state ^= state << 5;
+      const ro = (((state >>> 0) * scale) | 0) * dim; // uniform row in [0, nVertices): no (slow) float modulo
+      let s2 = 0;
+      for (let d = 0; d < dim; d++) {
+        const t = fr(head[jo + d]! - snap[ro + d]!);
+        s2 = fr(s2 + fr(t * t));
+      }
+      if (s2 > 0) {
+        const coeff = fr(twoGammaB / ((0.001 + s2) * (a * powPositive(s2, b) + 1)));
+        for (let d = 0; d < dim; d++) head[jo + d] += fr(clip4(fr(coeff * fr(head[jo + d]! - snap[ro + d]!))) * alpha);
+      }
+    }
+    nextNegative[e] += nNeg * epsNeg[e]!;
   }
+  return state >>> 0;
+}
+
+function clip4(g: number): number {
+  return g > 4 ? 4 : g < -4 ? -4 : g;
 }
 
 const f64 = new Float64Array(1);

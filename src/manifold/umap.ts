@@ -12,8 +12,8 @@
  * 4. SGD with edge sampling and negative sampling ({@link optimizeLayout}) on the curve
  *    1/(1 + a·d^(2b)) fitted from `minDist` and `spread` ({@link findAbParams}).
  *
- * Deterministic for a seed (everything runs sequentially on seeded generators), like umap-learn
- * with `random_state` set.
+ * Deterministic for a seed, like umap-learn with `random_state` set: every random step runs on
+ * seeded generators, and the SGD's block schedule gives the same layout on any number of threads.
  * @module
  */
 import { type Matrix, normalizeRows, toMatrix } from '../util/matrix.js';
@@ -24,7 +24,7 @@ import { exactKnn, type KnnGraph, type UmapMetric } from './knn.js';
 import { nnDescent } from './nndescent.js';
 import { fuzzyUnion, membershipStrengths, smoothKnnDist, type SparseGraph } from './fuzzy.js';
 import { findAbParams } from './curve.js';
-import { epochsPerSample, optimizeLayout } from './layout.js';
+import { epochsPerSample, optimizeLayout, type LayoutRun } from './layout.js';
 import { randomLayout, spectralLayout } from './spectral.js';
 
 /** How the initial layout is made. */
@@ -116,6 +116,7 @@ interface Fitted {
   b: number;
   nEpochs: number;
   knnMethod: Exclude<UmapKnnMethod, 'auto'>;
+  layout: LayoutRun;
   seconds: Record<UMAPProgress['phase'], number>;
 }
 
@@ -218,7 +219,7 @@ export class UMAP {
     // 4. SGD.
     const { a, b } = findAbParams(o.spread, o.minDist);
     const { heads, tails } = edgeList(graph);
-    optimizeLayout({
+    const layout = optimizeLayout({
       head: embedding, tail: embedding, dim, edgeHead: heads, edgeTail: tails,
       epochsPerSample: epochsPerSample(graph.weights), nVertices: n, nEpochs, a, b,
       gamma: o.repulsionStrength, initialAlpha: o.learningRate, negativeSampleRate: o.negativeSampleRate,
@@ -228,7 +229,7 @@ export class UMAP {
 
     this.fitted = {
       embedding: { data: embedding, rows: n, cols: dim }, data: x, knn, graph, a, b, nEpochs,
-      knnMethod: fitOptions.knn ? 'exact' : knnMethod, seconds,
+      knnMethod: fitOptions.knn ? 'exact' : knnMethod, layout, seconds,
     };
     return this;
   }
@@ -321,6 +322,8 @@ export class UMAP {
   get nEpochsUsed(): number { return this.state().nEpochs; }
   /** The neighbour search fit used (`'auto'` resolved). @throws NotFittedError before fit. */
   get knnMethodUsed(): Exclude<UmapKnnMethod, 'auto'> { return this.state().knnMethod; }
+  /** How fit's SGD ran: the engine (compiled or TypeScript), its threads, the edges between blocks. @throws NotFittedError before fit. */
+  get layoutRun(): LayoutRun { return this.state().layout; }
   /** Seconds fit spent in each phase. @throws NotFittedError before fit. */
   get phaseSeconds(): Readonly<Record<UMAPProgress['phase'], number>> { return this.state().seconds; }
   /** Number of features seen by fit. @throws NotFittedError before fit. */

@@ -7,6 +7,8 @@ import {
   trustworthiness, umapSweep, type KnnGraph,
 } from '../../src/manifold/index.js';
 import { fashionTestSplit } from '../helpers/fmnist.js';
+import { epochsPerSample, optimizeLayout, type LayoutProblem } from '../../src/manifold/layout.js';
+import { nativeKernels, nativeStatus } from '../../src/native/index.js';
 import { initBackend } from '../../src/tf/backend.js';
 import { createRandom } from '../../src/util/random.js';
 import { sliceRows, takeRows, type Matrix } from '../../src/util/matrix.js';
@@ -218,4 +220,71 @@ test('the layout power function matches Math.pow to 1e-6', async () => {
     assert.ok(Math.abs(powPositive(x, b) / want - 1) < 1e-6, `${x}^${b}`);
   }
   assert.equal(powPositive(4, 0.5), 2);
+});
+
+/** A UMAP fit's SGD problem (graph and starting layout) on blobs, for running the layout engines directly. */
+function layoutProblem(n: number, seed: number): LayoutProblem {
+  const { x } = blobs(n, 6, 12, seed);
+  const u = new UMAP({ nComponents: 5, nNeighbors: 10, nEpochs: 1, seed }).fit(x);
+  const g = u.graph;
+  const edgeHead = new Int32Array(g.indices.length);
+  for (let i = 0; i < g.rows; i++) edgeHead.fill(i, g.indptr[i]!, g.indptr[i + 1]!);
+  const embedding = Float32Array.from(u.embedding.data);
+  return {
+    head: embedding, tail: embedding, dim: 5, edgeHead, edgeTail: Int32Array.from(g.indices),
+    epochsPerSample: epochsPerSample(g.weights), nVertices: n, nEpochs: 30, ...u.ab, gamma: 1, initialAlpha: 1,
+    negativeSampleRate: 5, moveOther: true, seed: 7,
+  };
+}
+
+/** A copy of a problem with its own position arrays (the layout is optimised in place). */
+function fresh(p: LayoutProblem): LayoutProblem {
+  const head = p.head.slice();
+  return { ...p, head, tail: p.moveOther ? head : p.tail.slice() };
+}
+
+test('the compiled SGD kernel is built, and gives the TypeScript layout bit for bit on 1 or 2 threads', () => {
+  assert.ok(nativeStatus().loaded, `scripts/setup.sh builds native/ on this machine: ${nativeStatus().detail}`);
+  const p = layoutProblem(1500, 3);
+  const ts = fresh(p);
+  const runTs = optimizeLayout(ts, undefined, { engine: 'typescript' });
+  assert.equal(runTs.engine, 'typescript');
+  for (const threads of [1, 2]) {
+    const nat = fresh(p);
+    const run = optimizeLayout(nat, undefined, { engine: 'native', threads });
+    assert.deepEqual({ engine: run.engine, threads: run.threads }, { engine: 'native', threads });
+    assert.deepEqual(new Uint32Array(nat.head.buffer), new Uint32Array(ts.head.buffer), `${threads} thread(s)`);
+  }
+  let moved = 0;
+  for (let i = 0; i < p.head.length; i++) if (ts.head[i] !== p.head[i]) moved++;
+  assert.ok(moved > 0.9 * p.head.length, 'the layout moved');
+  // transform's problem: a fixed tail, heads split by row.
+  const newRows: LayoutProblem = { ...p, head: p.head.slice(0, 400 * 5), tail: p.tail.slice(), edgeHead: p.edgeHead.map((j) => j % 400), moveOther: false };
+  const a = fresh(newRows), b = fresh(newRows);
+  assert.equal(optimizeLayout(a, undefined, { engine: 'typescript' }).crossFraction, 0);
+  optimizeLayout(b, undefined, { engine: 'native', threads: 2 });
+  assert.deepEqual(new Uint32Array(b.head.buffer), new Uint32Array(a.head.buffer));
+  assert.deepEqual(b.tail, newRows.tail, 'a tail that does not move stays as it was');
+});
+
+test('the block schedule keeps most edges inside a block, and UMAP reports how its SGD ran', () => {
+  const { x } = blobs(2000, 8, 10, 5);
+  const u = new UMAP({ nComponents: 4, nNeighbors: 10, nEpochs: 20, seed: 1 }).fit(x);
+  const run = u.layoutRun;
+  assert.equal(run.engine, 'native');
+  assert.ok(run.crossFraction < 0.15, `edges between blocks: ${run.crossFraction}`);
+});
+
+test('bad layout problems and addon calls get clear errors instead of reading outside the arrays', () => {
+  const p = layoutProblem(300, 2);
+  const edgeTail = p.edgeTail.slice();
+  edgeTail[5] = 300;
+  assert.throws(() => optimizeLayout({ ...fresh(p), edgeTail }), /edge 5 \(\d+ → 300\) is outside/);
+  assert.throws(() => optimizeLayout({ ...fresh(p), epochsPerSample: p.epochsPerSample.subarray(1) }), /one entry per edge/);
+  assert.throws(() => optimizeLayout({ ...p, tail: p.tail.slice() }), /moveOther needs head and tail to be the same array/);
+  const k = nativeKernels()!;
+  const f = new Float32Array(10), i = new Int32Array(2), d = new Float64Array(2);
+  assert.throws(() => k.umapSgdEpoch(f, f, f, 2, i, new Int32Array(3), d, d, d, d, Int32Array.of(0, 2, 2), new Uint32Array(2), 5, 0, 1, 1, 1, 1, 1, 1), /inconsistent array lengths/);
+  assert.throws(() => k.umapSgdEpoch(f, f, f, 2, i, i, d, d, d, d, Int32Array.of(0, 1), new Uint32Array(2), 5, 0, 1, 1, 1, 1, 1, 1), /block table/);
+  assert.throws(() => (k.umapSgdEpoch as (...a: unknown[]) => void)(f, f, f, 2, i, i, [0, 0], d, d, d, Int32Array.of(0, 2, 2), new Uint32Array(2), 5, 0, 1, 1, 1, 1, 1, 1), /epochsPerSample has the wrong type/);
 });

@@ -1,0 +1,12 @@
+{
+  "targets": [
+    {
+      "target_name": "fmnist_native",
+      "sources": ["src/addon.c", "src/umap_sgd.c"],
+      "cflags": ["-O3", "-march=native", "-ffp-contract=off", "-std=c11", "-pthread"],
+      "cflags!": ["-O2"],
+      "ldflags": ["-pthread"],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"]
+    }
+  ]
+}

@@ -1,0 +1,73 @@
+/**
+ * The project's compiled kernels (`native/`, a Node-API addon built by `scripts/setup-native.sh`).
+ * Optional by design: every kernel has a TypeScript twin giving the same bits, used when the addon
+ * is not built (no compiler) or disabled with `FMNIST_NATIVE=0`. {@link nativeStatus} says which
+ * one runs and why.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../util/paths.js';
+
+/** The functions of the addon (argument order fixed by `native/src/addon.c`). */
+export interface NativeKernels {
+  /**
+   * One UMAP SGD epoch over a block schedule (see `optimizeLayout` in src/manifold/layout.ts), the
+   * blocks on up to `threads` threads; updates head/tail, nextSample/nextNegative and states in place.
+   */
+  umapSgdEpoch(
+    head: Float32Array, tail: Float32Array, snapshot: Float32Array, dim: number, edgeHead: Int32Array, edgeTail: Int32Array,
+    epochsPerSample: Float64Array, epochsPerNegative: Float64Array, nextSample: Float64Array, nextNegative: Float64Array,
+    blockStart: Int32Array, states: Uint32Array, nVertices: number, epoch: number, alpha: number, a: number, b: number,
+    gamma: number, moveOther: number, threads: number,
+  ): void;
+  readonly abiVersion: number;
+}
+
+/** Which implementation of the kernels is in use, and why. */
+export interface NativeStatus {
+  readonly loaded: boolean;
+  /** Where the addon was loaded from, or why it was not (with the fix). */
+  readonly detail: string;
+}
+
+/** Version of the addon's function table this code expects (bumped with native/src/addon.c). */
+const ABI_VERSION = 2;
+/** The built addon. */
+export const NATIVE_ADDON_PATH = path.join(PROJECT_ROOT, 'native', 'build', 'Release', 'fmnist_native.node');
+
+let cached: { kernels: NativeKernels | undefined; status: NativeStatus } | undefined;
+
+function load(): { kernels: NativeKernels | undefined; status: NativeStatus } {
+  if (process.env.FMNIST_NATIVE === '0') {
+    return { kernels: undefined, status: { loaded: false, detail: 'disabled by FMNIST_NATIVE=0 (TypeScript kernels)' } };
+  }
+  if (!existsSync(NATIVE_ADDON_PATH)) {
+    return {
+      kernels: undefined,
+      status: { loaded: false, detail: `not built (${path.relative(PROJECT_ROOT, NATIVE_ADDON_PATH)} missing): TypeScript kernels, slower; run bash scripts/setup.sh with a C compiler (apt-get install gcc make)` },
+    };
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const k = require(NATIVE_ADDON_PATH) as NativeKernels;
+    if (k.abiVersion !== ABI_VERSION) {
+      return { kernels: undefined, status: { loaded: false, detail: `stale build (ABI ${k.abiVersion}, expected ${ABI_VERSION}): TypeScript kernels; rerun bash scripts/setup.sh` } };
+    }
+    return { kernels: k, status: { loaded: true, detail: path.relative(PROJECT_ROOT, NATIVE_ADDON_PATH) } };
+  } catch (err) {
+    return { kernels: undefined, status: { loaded: false, detail: `does not load (${(err as Error).message.split('\n')[0]}): TypeScript kernels; rerun bash scripts/setup.sh` } };
+  }
+}
+
+/** The compiled kernels, or undefined when they are not available (see {@link nativeStatus}). */
+export function nativeKernels(): NativeKernels | undefined {
+  cached ??= load();
+  return cached.kernels;
+}
+
+/** Whether the compiled kernels are in use, and where from or why not. */
+export function nativeStatus(): NativeStatus {
+  cached ??= load();
+  return cached.status;
+}
