@@ -3,15 +3,16 @@
  * TF.js backend when one is active, else a blocked pure-JS loop), and an approximate search by
  * NN-descent for large data.
  *
- * Exact search forms ‖q‖² − 2·q·x + ‖x‖² from float32 products, keeps `k + 4` candidates per row,
- * then recomputes their distances in float64 and keeps the k nearest: the result is the
+ * Exact search forms ‖q‖² − 2·q·x + ‖x‖² from float32 products, keeps `k + 4` candidates per row
+ * (top-k on the device when a TF.js backend is active, so that only indices come back), then
+ * recomputes their distances in float64 and keeps the k nearest: the result is the
  * brute-force answer (ties broken by lower index) unless float32 rounding moves a point across
  * four places of the ranking.
  * @module
  */
 import type { Matrix } from '../util/matrix.js';
 import { activeTf } from '../tf/backend.js';
-import { jsKernel, rowSquaredNorms, tfjsKernel, type DistanceKernel } from '../cluster/kmeans-kernels.js';
+import { float32SafeScale, jsKernel, rowSquaredNorms } from '../cluster/kmeans-kernels.js';
 
 /** The k nearest neighbours of each query row, nearest first. */
 export interface KnnGraph {
@@ -60,43 +61,19 @@ export function exactKnn(data: Matrix, query: Matrix, k: number, options: ExactK
   const selfRows = options.selfRows ?? (query === data ? null : undefined);
   const m = query.rows;
   const kk = Math.min(n, k + EXTRA);
-  const dataNorms = rowSquaredNorms(data);
-  const kernel: DistanceKernel = activeTf() !== undefined && n * d >= 1 << 16 ? tfjsKernel(data, dataNorms) : jsKernel(data, dataNorms);
+  const search = activeTf() !== undefined && n * d >= 1 << 16 ? deviceCandidates(data, kk) : scanCandidates(data, kk);
   const indices = new Int32Array(m * k);
   const distances = new Float32Array(m * k);
   const block = Math.max(16, Math.min(2048, Math.floor(BLOCK_VALUES / n)));
-  const centres = new Float64Array(block * d);
-  const candIdx = new Int32Array(kk);
-  const candVal = new Float64Array(kk);
   const exact = new Float64Array(kk);
   const order = new Int32Array(kk);
   try {
     for (let start = 0; start < m; start += block) {
       const size = Math.min(block, m - start);
+      const { cand, count } = search.block(query, start, size);
       for (let r = 0; r < size; r++) {
-        const o = (start + r) * d;
-        for (let j = 0; j < d; j++) centres[r * d + j] = query.data[o + j]!;
-      }
-      const dots = kernel.dots(centres, size);
-      for (let r = 0; r < size; r++) {
-        // Candidates by ‖x‖² − 2·q·x (‖q‖² is the same for the whole row): a sorted insertion list.
-        let count = 0;
-        let worst = Infinity;
-        const base = r * n;
-        for (let i = 0; i < n; i++) {
-          const v = dataNorms[i]! - 2 * dots[base + i]!;
-          if (count === kk && v >= worst) continue;
-          let pos = count < kk ? count++ : kk - 1;
-          while (pos > 0 && candVal[pos - 1]! > v) {
-            candVal[pos] = candVal[pos - 1]!;
-            candIdx[pos] = candIdx[pos - 1]!;
-            pos--;
-          }
-          candVal[pos] = v;
-          candIdx[pos] = i;
-          if (count === kk) worst = candVal[kk - 1]!;
-        }
         // Exact float64 distances of the candidates, then the k nearest (lower index on ties).
+        const candIdx = cand.subarray(r * kk, r * kk + count);
         const qo = (start + r) * d;
         for (let c = 0; c < count; c++) {
           const xo = candIdx[c]! * d;
@@ -120,9 +97,93 @@ export function exactKnn(data: Matrix, query: Matrix, k: number, options: ExactK
       onBlock?.(start + size, m);
     }
   } finally {
-    kernel.dispose();
+    search.dispose();
   }
   return { indices, distances, rows: m, k };
+}
+
+/**
+ * The candidate pass of {@link exactKnn}: for query rows [start, start + size), the `kk` data rows
+ * with the smallest ‖x‖² − 2·q·x in float32 (‖q‖² is the same for the whole row), lower index
+ * first on ties; `cand[r * kk + c]`, `count` per row.
+ */
+interface CandidateSearch {
+  block(query: Matrix, start: number, size: number): { cand: Int32Array; count: number };
+  dispose(): void;
+}
+
+/** Candidates on the TF.js backend: the products and the top-k stay on the device, only indices come back. */
+function deviceCandidates(data: Matrix, kk: number): CandidateSearch {
+  const tf = activeTf()!;
+  const { rows: n, cols: d } = data;
+  // A power-of-two scale (exact) keeps float32 products of very large or tiny rows finite and
+  // normal; it scales every score of a row by the same factor, so the ranking is unchanged.
+  const scale = float32SafeScale(data.data);
+  const scaled = (m: Matrix, start: number, size: number): Float32Array => {
+    const v = m.data.slice(start * d, (start + size) * d) as Float32Array;
+    if (scale !== 1) for (let i = 0; i < v.length; i++) v[i] = v[i]! * scale;
+    return v;
+  };
+  const x = tf.tensor2d(scaled(data, 0, n), [n, d], 'float32');
+  const norms = tf.tidy(() => tf.sum(tf.square(x), 1).reshape([1, n]));
+  return {
+    block(query, start, size) {
+      const idx = tf.tidy(() => {
+        const q = tf.tensor2d(scaled(query, start, size), [size, d], 'float32');
+        const score = tf.sub(tf.mul(tf.matMul(q, x, false, true), 2), norms); // −(‖x‖² − 2·q·x)
+        return tf.topk(score, kk, true).indices;
+      });
+      const cand = idx.dataSync() as Int32Array;
+      idx.dispose();
+      return { cand, count: kk };
+    },
+    dispose() {
+      x.dispose();
+      norms.dispose();
+    },
+  };
+}
+
+/** Candidates in JS (no TF.js backend, or small data): the JS distance kernel's products, a sorted insertion list per row. */
+function scanCandidates(data: Matrix, kk: number): CandidateSearch {
+  const { rows: n, cols: d } = data;
+  const dataNorms = rowSquaredNorms(data);
+  const kernel = jsKernel(data, dataNorms);
+  let centres = new Float64Array(0);
+  let cand = new Int32Array(0);
+  const candVal = new Float64Array(kk);
+  return {
+    block(query, start, size) {
+      if (centres.length < size * d) centres = new Float64Array(size * d);
+      if (cand.length < size * kk) cand = new Int32Array(size * kk);
+      for (let i = 0; i < size * d; i++) centres[i] = query.data[start * d + i]!;
+      const dots = kernel.dots(centres, size);
+      let count = 0;
+      for (let r = 0; r < size; r++) {
+        count = 0;
+        let worst = Infinity;
+        const base = r * n;
+        const o = r * kk;
+        for (let i = 0; i < n; i++) {
+          const v = dataNorms[i]! - 2 * dots[base + i]!;
+          if (count === kk && v >= worst) continue;
+          let pos = count < kk ? count++ : kk - 1;
+          while (pos > 0 && candVal[pos - 1]! > v) {
+            candVal[pos] = candVal[pos - 1]!;
+            cand[o + pos] = cand[o + pos - 1]!;
+            pos--;
+          }
+          candVal[pos] = v;
+          cand[o + pos] = i;
+          if (count === kk) worst = candVal[kk - 1]!;
+        }
+      }
+      return { cand, count };
+    },
+    dispose() {
+      kernel.dispose();
+    },
+  };
 }
 
 /**
