@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "umap_sgd.h"
+#include "nndescent.h"
 
 #define CHECK(call)                                                          \
   do {                                                                       \
@@ -24,7 +25,7 @@ static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **d
   char msg[160];
   if (napi_is_typedarray(env, v, &is) != napi_ok || !is ||
       napi_get_typedarray_info(env, v, &type, length, data, &buffer, &offset) != napi_ok || type != want) {
-    snprintf(msg, sizeof msg, "fmnist_native.umapSgdEpoch: %s has the wrong type", name);
+    snprintf(msg, sizeof msg, "fmnist_native: %s has the wrong type", name);
     napi_throw_type_error(env, NULL, msg);
     return 0;
   }
@@ -34,7 +35,7 @@ static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **d
 static int number(napi_env env, napi_value v, double *out, const char *name) {
   char msg[160];
   if (napi_get_value_double(env, v, out) != napi_ok) {
-    snprintf(msg, sizeof msg, "fmnist_native.umapSgdEpoch: %s must be a number", name);
+    snprintf(msg, sizeof msg, "fmnist_native: %s must be a number", name);
     napi_throw_type_error(env, NULL, msg);
     return 0;
   }
@@ -100,12 +101,85 @@ static napi_value UmapSgdEpochJs(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* The arguments shared by nndInit and nndRound, checked: lengths, and heap indices inside [-1, n). */
+static int nnd_state(napi_env env, napi_value *argv, int withCandidates, NndState *s) {
+  size_t nData, nHd, nHi, nHf, nIdx, nNormal, nRng, nNewC, nOldC, nNewP, nOldP, nNewN, nOldN;
+  double n, dim, m, maxC = 1;
+  float *data;
+  int a = 0;
+  if (!typed(env, argv[a++], napi_float32_array, (void **)&data, &nData, "data") ||
+      !number(env, argv[a++], &n, "n") || !number(env, argv[a++], &dim, "dim") || !number(env, argv[a++], &m, "m") ||
+      (withCandidates && !number(env, argv[a++], &maxC, "maxC")) ||
+      !typed(env, argv[a++], napi_float32_array, (void **)&s->hd, &nHd, "hd") ||
+      !typed(env, argv[a++], napi_int32_array, (void **)&s->hi, &nHi, "hi") ||
+      !typed(env, argv[a++], napi_uint8_array, (void **)&s->hf, &nHf, "hf")) {
+    return 0;
+  }
+  if (withCandidates) {
+    if (!typed(env, argv[a++], napi_int32_array, (void **)&s->new_c, &nNewC, "newC") ||
+        !typed(env, argv[a++], napi_int32_array, (void **)&s->old_c, &nOldC, "oldC") ||
+        !typed(env, argv[a++], napi_float32_array, (void **)&s->new_p, &nNewP, "newP") ||
+        !typed(env, argv[a++], napi_float32_array, (void **)&s->old_p, &nOldP, "oldP") ||
+        !typed(env, argv[a++], napi_int32_array, (void **)&s->new_n, &nNewN, "newN") ||
+        !typed(env, argv[a++], napi_int32_array, (void **)&s->old_n, &nOldN, "oldN")) {
+      return 0;
+    }
+  } else if (!typed(env, argv[a++], napi_int32_array, (void **)&s->idx, &nIdx, "idx") ||
+             !typed(env, argv[a++], napi_float64_array, (void **)&s->normal, &nNormal, "normal")) {
+    return 0;
+  }
+  if (!typed(env, argv[withCandidates ? 14 : 11], napi_uint32_array, (void **)&s->rng, &nRng, "rng")) return 0;
+  const size_t N = (size_t)n, D = (size_t)dim, M = (size_t)m, C = (size_t)maxC;
+  int ok = n >= 1 && dim >= 1 && m >= 1 && maxC >= 1 && n < 2147483647.0 && nData == N * D && nHd == N * M &&
+           nHi == N * M && nHf == N * M && nRng == 4;
+  if (ok && withCandidates) ok = nNewC == N * C && nOldC == N * C && nNewP == N * C && nOldP == N * C && nNewN == N && nOldN == N;
+  if (ok && !withCandidates) ok = nIdx == N && nNormal == D;
+  for (size_t e = 0; ok && e < N * M; e++) ok = s->hi[e] >= -1 && (size_t)(s->hi[e] + 1) <= N;
+  if (!ok) {
+    napi_throw_range_error(env, NULL, "fmnist_native NN-descent: inconsistent array lengths or neighbour indices");
+    return 0;
+  }
+  s->data = data;
+  s->n = (int)n; s->dim = (int)dim; s->m = (int)m; s->max_c = (int)maxC;
+  return 1;
+}
+
+/* nndInit(data, n, dim, m, hd, hi, hf, idx, normal, nTrees, leafSize, rng) */
+static napi_value NndInitJs(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 12) { napi_throw_type_error(env, NULL, "fmnist_native.nndInit expects 12 arguments"); return NULL; }
+  NndState s = {0};
+  double nTrees, leafSize;
+  if (!nnd_state(env, argv, 0, &s) || !number(env, argv[9], &nTrees, "nTrees") || !number(env, argv[10], &leafSize, "leafSize")) return NULL;
+  if (nnd_init(&s, (int)nTrees, (int)leafSize) != 0) { napi_throw_error(env, NULL, "fmnist_native.nndInit: out of memory"); return NULL; }
+  return NULL;
+}
+
+/* nndRound(data, n, dim, m, maxC, hd, hi, hf, newC, oldC, newP, oldP, newN, oldN, rng) → updates */
+static napi_value NndRoundJs(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 15) { napi_throw_type_error(env, NULL, "fmnist_native.nndRound expects 15 arguments"); return NULL; }
+  NndState s = {0};
+  if (!nnd_state(env, argv, 1, &s)) return NULL;
+  napi_value result;
+  CHECK(napi_create_double(env, (double)nnd_round(&s), &result));
+  return result;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_value fn;
   CHECK(napi_create_function(env, "umapSgdEpoch", NAPI_AUTO_LENGTH, UmapSgdEpochJs, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "umapSgdEpoch", fn));
+  CHECK(napi_create_function(env, "nndInit", NAPI_AUTO_LENGTH, NndInitJs, NULL, &fn));
+  CHECK(napi_set_named_property(env, exports, "nndInit", fn));
+  CHECK(napi_create_function(env, "nndRound", NAPI_AUTO_LENGTH, NndRoundJs, NULL, &fn));
+  CHECK(napi_set_named_property(env, exports, "nndRound", fn));
   napi_value version;
-  CHECK(napi_create_uint32(env, 2, &version));
+  CHECK(napi_create_uint32(env, 3, &version));
   CHECK(napi_set_named_property(env, exports, "abiVersion", version));
   return exports;
 }

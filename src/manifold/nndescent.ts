@@ -7,7 +7,8 @@
  * @module
  */
 import type { Matrix } from '../util/matrix.js';
-import { createRandom, type Random } from '../util/random.js';
+import { nextUint32, randomState } from '../util/random.js';
+import { nativeKernels, nativeStatus } from '../native/index.js';
 import type { KnnGraph } from './knn.js';
 
 /** Options of {@link nnDescent}. */
@@ -25,66 +26,162 @@ export interface NNDescentOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Which implementation runs NN-descent: the compiled kernel (src/native) or the TypeScript loops. */
+export type NNDescentEngine = 'auto' | 'native' | 'typescript';
+
+/**
+ * The search state: max-heaps of the m best (squared distance, index, new-flag) per row, the
+ * candidate buffers of a round, and the generator. The compiled kernel works on these arrays.
+ */
+interface NNDState {
+  readonly data: Float32Array;
+  readonly n: number;
+  readonly dim: number;
+  /** Neighbours per row besides the row itself. */
+  readonly m: number;
+  readonly maxC: number;
+  readonly hd: Float32Array;
+  readonly hi: Int32Array;
+  readonly hf: Uint8Array;
+  readonly newC: Int32Array;
+  readonly oldC: Int32Array;
+  readonly newP: Float32Array;
+  readonly oldP: Float32Array;
+  readonly newN: Int32Array;
+  readonly oldN: Int32Array;
+  readonly idx: Int32Array;
+  readonly normal: Float64Array;
+  readonly rng: Uint32Array;
+}
+
 /**
  * The approximate k nearest neighbours of every row of X (each row first, at distance 0).
+ * The same seed gives the same graph on either engine (`auto`: the compiled one when built).
  * @example const g = nnDescent(codes, 20, { seed: 0 });
  */
-export function nnDescent(x: Matrix, k: number, options: NNDescentOptions = {}): KnnGraph {
-  const { rows: n, cols: dim, data } = x;
-  const rng = createRandom(options.seed ?? 0);
+export function nnDescent(x: Matrix, k: number, options: NNDescentOptions & { engine?: NNDescentEngine } = {}): KnnGraph {
+  const { rows: n, cols: dim } = x;
   const m = k - 1; // neighbours other than the row itself
   const nTrees = options.nTrees ?? Math.min(32, 5 + Math.round(Math.sqrt(n) / 20));
   const maxIter = options.maxIter ?? Math.max(5, Math.round(Math.log2(n)));
   const maxC = options.maxCandidates ?? Math.min(60, Math.max(20, k));
   const delta = options.delta ?? 0.001;
-  // Max-heaps of the m best (squared distance, index, new-flag) per row.
-  const hd = new Float32Array(n * m).fill(Infinity);
-  const hi = new Int32Array(n * m).fill(-1);
-  const hf = new Uint8Array(n * m);
-
-  const dist = (a: number, b: number): number => {
-    const ao = a * dim, bo = b * dim;
-    let s = 0;
-    for (let j = 0; j < dim; j++) {
-      const t = data[ao + j]! - data[bo + j]!;
-      s += t * t;
-    }
-    return s;
+  const engine = options.engine ?? 'auto';
+  const native = engine === 'typescript' ? undefined : nativeKernels();
+  if (engine === 'native' && !native) throw new Error(`The compiled NN-descent kernel is not available: ${nativeStatus().detail}.`);
+  const s: NNDState = {
+    data: x.data instanceof Float32Array ? x.data : Float32Array.from(x.data), n, dim, m, maxC,
+    hd: new Float32Array(n * m).fill(Infinity), hi: new Int32Array(n * m).fill(-1), hf: new Uint8Array(n * m),
+    newC: new Int32Array(n * maxC), oldC: new Int32Array(n * maxC), newP: new Float32Array(n * maxC), oldP: new Float32Array(n * maxC),
+    newN: new Int32Array(n), oldN: new Int32Array(n), idx: new Int32Array(n), normal: new Float64Array(dim),
+    rng: randomState(options.seed ?? 0),
   };
-  /** Pushes (d, j) into row i's heap unless present or not better; returns 1 if it changed. */
-  const push = (i: number, d: number, j: number): number => {
-    const o = i * m;
-    if (d >= hd[o]!) return 0;
-    for (let t = 0; t < m; t++) if (hi[o + t] === j) return 0;
-    // Replace the root and sift down.
-    let pos = 0;
-    for (;;) {
-      const l = 2 * pos + 1, r = l + 1;
-      let big = pos;
-      let bigD = d;
-      if (l < m && hd[o + l]! > bigD) { big = l; bigD = hd[o + l]!; }
-      if (r < m && hd[o + r]! > bigD) { big = r; bigD = hd[o + r]!; }
-      if (big === pos) break;
-      hd[o + pos] = hd[o + big]!; hi[o + pos] = hi[o + big]!; hf[o + pos] = hf[o + big]!;
-      pos = big;
-    }
-    hd[o + pos] = d; hi[o + pos] = j; hf[o + pos] = 1;
-    return 1;
-  };
-
-  // 1. Random-projection trees: all pairs within each leaf.
   const leafSize = Math.max(10, k);
-  const idx = new Int32Array(n);
+  if (native) native.nndInit(s.data, n, dim, m, s.hd, s.hi, s.hf, s.idx, s.normal, nTrees, leafSize, s.rng);
+  else initFromTrees(s, nTrees, leafSize);
+  options.onProgress?.(0, maxIter);
+  for (let iter = 0; iter < maxIter; iter++) {
+    const updates = native
+      ? native.nndRound(s.data, n, dim, m, maxC, s.hd, s.hi, s.hf, s.newC, s.oldC, s.newP, s.oldP, s.newN, s.oldN, s.rng)
+      : round(s);
+    options.onProgress?.(iter + 1, maxIter);
+    if (updates <= delta * n * k) break;
+  }
+  return sortedGraph(s, k);
+}
+
+/** One generator draw in [0, 1). */
+function next01(rng: Uint32Array): number {
+  return nextUint32(rng) / 4294967296;
+}
+
+/** A uniform integer in [0, n). */
+function below(rng: Uint32Array, n: number): number {
+  return Math.floor((nextUint32(rng) / 4294967296) * n);
+}
+
+/**
+ * Squared distance of rows a and b summed in 8 lanes (element j in lane j mod 8), combined as
+ * ((0+1)+(2+3))+((4+5)+(6+7)): independent chains (faster here, and vectorised in the compiled twin)
+ * in an order both engines follow exactly.
+ */
+function dist(s: NNDState, a: number, b: number): number {
+  const { data, dim } = s;
+  const ao = a * dim, bo = b * dim;
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+  let j = 0;
+  for (; j + 8 <= dim; j += 8) {
+    const t0 = data[ao + j]! - data[bo + j]!, t1 = data[ao + j + 1]! - data[bo + j + 1]!;
+    const t2 = data[ao + j + 2]! - data[bo + j + 2]!, t3 = data[ao + j + 3]! - data[bo + j + 3]!;
+    const t4 = data[ao + j + 4]! - data[bo + j + 4]!, t5 = data[ao + j + 5]! - data[bo + j + 5]!;
+    const t6 = data[ao + j + 6]! - data[bo + j + 6]!, t7 = data[ao + j + 7]! - data[bo + j + 7]!;
+    a0 += t0 * t0; a1 += t1 * t1; a2 += t2 * t2; a3 += t3 * t3; a4 += t4 * t4; a5 += t5 * t5; a6 += t6 * t6; a7 += t7 * t7;
+  }
+  if (j === dim) return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+  const acc = [a0, a1, a2, a3, a4, a5, a6, a7];
+  for (let l = 0; j < dim; j++, l++) {
+    const t = data[ao + j]! - data[bo + j]!;
+    acc[l]! += t * t;
+  }
+  return lanesTotal(acc);
+}
+
+/** Σ normal[j]·data[row·dim + j] in the lanes of {@link dist}. */
+function laneDot(normal: Float64Array, data: Float32Array, o: number, dim: number): number {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+  let j = 0;
+  for (; j + 8 <= dim; j += 8) {
+    a0 += normal[j]! * data[o + j]!; a1 += normal[j + 1]! * data[o + j + 1]!;
+    a2 += normal[j + 2]! * data[o + j + 2]!; a3 += normal[j + 3]! * data[o + j + 3]!;
+    a4 += normal[j + 4]! * data[o + j + 4]!; a5 += normal[j + 5]! * data[o + j + 5]!;
+    a6 += normal[j + 6]! * data[o + j + 6]!; a7 += normal[j + 7]! * data[o + j + 7]!;
+  }
+  if (j === dim) return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+  const acc = [a0, a1, a2, a3, a4, a5, a6, a7];
+  for (let l = 0; j < dim; j++, l++) acc[l]! += normal[j]! * data[o + j]!;
+  return lanesTotal(acc);
+}
+
+/** The lanes combined (the dimension-not-a-multiple-of-8 path of {@link dist} and {@link laneDot}). */
+function lanesTotal(acc: number[]): number {
+  return ((acc[0]! + acc[1]!) + (acc[2]! + acc[3]!)) + ((acc[4]! + acc[5]!) + (acc[6]! + acc[7]!));
+}
+
+/** Pushes (d, j) into row i's heap unless present or not better; returns 1 if it changed. */
+function push(s: NNDState, i: number, d: number, j: number): number {
+  const { hd, hi, hf, m } = s;
+  const o = i * m;
+  if (d >= hd[o]!) return 0;
+  for (let t = 0; t < m; t++) if (hi[o + t] === j) return 0;
+  // Replace the root and sift down.
+  let pos = 0;
+  for (;;) {
+    const l = 2 * pos + 1, r = l + 1;
+    let big = pos;
+    let bigD = d;
+    if (l < m && hd[o + l]! > bigD) { big = l; bigD = hd[o + l]!; }
+    if (r < m && hd[o + r]! > bigD) { big = r; bigD = hd[o + r]!; }
+    if (big === pos) break;
+    hd[o + pos] = hd[o + big]!; hi[o + pos] = hi[o + big]!; hf[o + pos] = hf[o + big]!;
+    pos = big;
+  }
+  hd[o + pos] = d; hi[o + pos] = j; hf[o + pos] = 1;
+  return 1;
+}
+
+/** The start: all pairs within the leaves of random-projection trees, then random fill of rows still short. */
+function initFromTrees(s: NNDState, nTrees: number, leafSize: number): void {
+  const { n, m, idx, hi, rng } = s;
   for (let t = 0; t < nTrees; t++) {
     for (let i = 0; i < n; i++) idx[i] = i;
-    buildLeaves(x, idx, 0, n, leafSize, rng, (s, e) => {
-      for (let a = s; a < e; a++) {
+    buildLeaves(s, leafSize, (st, e) => {
+      for (let a = st; a < e; a++) {
         const p = idx[a]!;
         for (let b = a + 1; b < e; b++) {
           const q = idx[b]!;
-          const d = dist(p, q);
-          push(p, d, q);
-          push(q, d, p);
+          const d = dist(s, p, q);
+          push(s, p, d, q);
+          push(s, q, d, p);
         }
       }
     });
@@ -92,102 +189,99 @@ export function nnDescent(x: Matrix, k: number, options: NNDescentOptions = {}):
   // Rows still short of neighbours (tiny leaves): random fill.
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < 2 * m && hi[i * m]! < 0; t++) {
-      const j = rng.int(n);
-      if (j !== i) push(i, dist(i, j), j);
+      const j = below(rng, n);
+      if (j !== i) push(s, i, dist(s, i, j), j);
     }
   }
-  options.onProgress?.(0, maxIter);
+}
 
-  // 2. NN-descent rounds.
-  const newC = new Int32Array(n * maxC);
-  const oldC = new Int32Array(n * maxC);
-  const newP = new Float32Array(n * maxC);
-  const oldP = new Float32Array(n * maxC);
-  const newN = new Int32Array(n);
-  const oldN = new Int32Array(n);
-  /** Keeps the maxC lowest-priority candidates of row i (a max-heap on priority, filled first). */
-  const addCand = (C: Int32Array, P: Float32Array, N: Int32Array, i: number, j: number, pr: number): void => {
-    const o = i * maxC;
-    const c = N[i]!;
-    for (let t = 0; t < c; t++) if (C[o + t] === j) return;
-    if (c < maxC) {
-      // Sift up.
-      let pos = c;
-      while (pos > 0) {
-        const parent = (pos - 1) >> 1;
-        if (P[o + parent]! >= pr) break;
-        P[o + pos] = P[o + parent]!; C[o + pos] = C[o + parent]!;
-        pos = parent;
-      }
-      P[o + pos] = pr; C[o + pos] = j;
-      N[i] = c + 1;
-      return;
-    }
-    if (pr >= P[o]!) return;
-    let pos = 0;
-    for (;;) {
-      const l = 2 * pos + 1, r = l + 1;
-      let big = pos, bigP = pr;
-      if (l < maxC && P[o + l]! > bigP) { big = l; bigP = P[o + l]!; }
-      if (r < maxC && P[o + r]! > bigP) { big = r; bigP = P[o + r]!; }
-      if (big === pos) break;
-      P[o + pos] = P[o + big]!; C[o + pos] = C[o + big]!;
-      pos = big;
+/** Keeps the maxC lowest-priority candidates of row i (a max-heap on priority, filled first). */
+function addCand(C: Int32Array, P: Float32Array, N: Int32Array, maxC: number, i: number, j: number, pr: number): void {
+  const o = i * maxC;
+  const c = N[i]!;
+  for (let t = 0; t < c; t++) if (C[o + t] === j) return;
+  if (c < maxC) {
+    // Sift up.
+    let pos = c;
+    while (pos > 0) {
+      const parent = (pos - 1) >> 1;
+      if (P[o + parent]! >= pr) break;
+      P[o + pos] = P[o + parent]!; C[o + pos] = C[o + parent]!;
+      pos = parent;
     }
     P[o + pos] = pr; C[o + pos] = j;
-  };
-  for (let iter = 0; iter < maxIter; iter++) {
-    newN.fill(0);
-    oldN.fill(0);
-    for (let i = 0; i < n; i++) {
-      for (let t = 0; t < m; t++) {
-        const e = i * m + t;
-        const j = hi[e]!;
-        if (j < 0) continue;
-        const pr = rng.next();
-        if (hf[e]) {
-          addCand(newC, newP, newN, i, j, pr);
-          addCand(newC, newP, newN, j, i, pr);
-        } else {
-          addCand(oldC, oldP, oldN, i, j, pr);
-          addCand(oldC, oldP, oldN, j, i, pr);
-        }
-      }
-    }
-    // Sampled new neighbours become old.
-    for (let i = 0; i < n; i++) {
-      const o = i * maxC;
-      for (let t = 0; t < m; t++) {
-        const e = i * m + t;
-        if (!hf[e]) continue;
-        const j = hi[e]!;
-        for (let c = 0; c < newN[i]!; c++) if (newC[o + c] === j) { hf[e] = 0; break; }
-      }
-    }
-    let updates = 0;
-    for (let i = 0; i < n; i++) {
-      const o = i * maxC;
-      const nn = newN[i]!, no = oldN[i]!;
-      for (let a = 0; a < nn; a++) {
-        const p = newC[o + a]!;
-        for (let b = a + 1; b < nn; b++) {
-          const q = newC[o + b]!;
-          const d = dist(p, q);
-          updates += push(p, d, q) + push(q, d, p);
-        }
-        for (let b = 0; b < no; b++) {
-          const q = oldC[o + b]!;
-          if (q === p) continue;
-          const d = dist(p, q);
-          updates += push(p, d, q) + push(q, d, p);
-        }
-      }
-    }
-    options.onProgress?.(iter + 1, maxIter);
-    if (updates <= delta * n * k) break;
+    N[i] = c + 1;
+    return;
   }
+  if (pr >= P[o]!) return;
+  let pos = 0;
+  for (;;) {
+    const l = 2 * pos + 1, r = l + 1;
+    let big = pos, bigP = pr;
+    if (l < maxC && P[o + l]! > bigP) { big = l; bigP = P[o + l]!; }
+    if (r < maxC && P[o + r]! > bigP) { big = r; bigP = P[o + r]!; }
+    if (big === pos) break;
+    P[o + pos] = P[o + big]!; C[o + pos] = C[o + big]!;
+    pos = big;
+  }
+  P[o + pos] = pr; C[o + pos] = j;
+}
 
-  // 3. Sorted output, each row first.
+/** One NN-descent round; returns the number of heap updates. */
+function round(s: NNDState): number {
+  const { n, m, maxC, hi, hf, newC, oldC, newP, oldP, newN, oldN, rng } = s;
+  newN.fill(0);
+  oldN.fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < m; t++) {
+      const e = i * m + t;
+      const j = hi[e]!;
+      if (j < 0) continue;
+      const pr = next01(rng);
+      if (hf[e]) {
+        addCand(newC, newP, newN, maxC, i, j, pr);
+        addCand(newC, newP, newN, maxC, j, i, pr);
+      } else {
+        addCand(oldC, oldP, oldN, maxC, i, j, pr);
+        addCand(oldC, oldP, oldN, maxC, j, i, pr);
+      }
+    }
+  }
+  // Sampled new neighbours become old.
+  for (let i = 0; i < n; i++) {
+    const o = i * maxC;
+    for (let t = 0; t < m; t++) {
+      const e = i * m + t;
+      if (!hf[e]) continue;
+      const j = hi[e]!;
+      for (let c = 0; c < newN[i]!; c++) if (newC[o + c] === j) { hf[e] = 0; break; }
+    }
+  }
+  let updates = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * maxC;
+    const nn = newN[i]!, no = oldN[i]!;
+    for (let a = 0; a < nn; a++) {
+      const p = newC[o + a]!;
+      for (let b = a + 1; b < nn; b++) {
+        const q = newC[o + b]!;
+        const d = dist(s, p, q);
+        updates += push(s, p, d, q) + push(s, q, d, p);
+      }
+      for (let b = 0; b < no; b++) {
+        const q = oldC[o + b]!;
+        if (q === p) continue;
+        const d = dist(s, p, q);
+        updates += push(s, p, d, q) + push(s, q, d, p);
+      }
+    }
+  }
+  return updates;
+}
+
+/** The heaps as a kNN graph: each row first at distance 0, then its neighbours nearest first (lower index on ties). */
+function sortedGraph(s: NNDState, k: number): KnnGraph {
+  const { n, m, hd, hi } = s;
   const indices = new Int32Array(n * k);
   const distances = new Float32Array(n * k);
   const order = new Int32Array(m);
@@ -207,19 +301,18 @@ export function nnDescent(x: Matrix, k: number, options: NNDescentOptions = {}):
 }
 
 /**
- * Splits idx[start..end) recursively by random hyperplanes (the perpendicular bisector of two
- * random rows) until parts have ≤ leafSize rows; calls `leaf(start, end)` for each part.
+ * Splits s.idx recursively by random hyperplanes (the perpendicular bisector of two random rows)
+ * until parts have ≤ leafSize rows; calls `leaf(start, end)` for each part.
  */
-function buildLeaves(x: Matrix, idx: Int32Array, start: number, end: number, leafSize: number, rng: Random, leaf: (s: number, e: number) => void): void {
-  const { cols: dim, data } = x;
-  const normal = new Float64Array(dim);
-  const stack: [number, number][] = [[start, end]];
+function buildLeaves(s: NNDState, leafSize: number, leaf: (start: number, end: number) => void): void {
+  const { data, dim, idx, normal, rng } = s;
+  const stack: [number, number][] = [[0, s.n]];
   while (stack.length > 0) {
-    const [s, e] = stack.pop()!;
-    if (e - s <= leafSize) { leaf(s, e); continue; }
-    const a = idx[s + rng.int(e - s)]!;
-    let b = idx[s + rng.int(e - s)]!;
-    for (let t = 0; t < 4 && b === a; t++) b = idx[s + rng.int(e - s)]!;
+    const [st, e] = stack.pop()!;
+    if (e - st <= leafSize) { leaf(st, e); continue; }
+    const a = idx[st + below(rng, e - st)]!;
+    let b = idx[st + below(rng, e - st)]!;
+    for (let t = 0; t < 4 && b === a; t++) b = idx[st + below(rng, e - st)]!;
     let offset = 0;
     for (let j = 0; j < dim; j++) {
       const va = data[a * dim + j]!, vb = data[b * dim + j]!;
@@ -227,17 +320,16 @@ function buildLeaves(x: Matrix, idx: Int32Array, start: number, end: number, lea
       offset -= normal[j]! * (va + vb) / 2;
     }
     // Partition in place: side < 0 to the left (ties by coin flip).
-    let lo = s, hi = e - 1;
+    let lo = st, hi = e - 1;
     while (lo <= hi) {
       const p = idx[lo]!;
-      let v = offset;
-      for (let j = 0; j < dim; j++) v += normal[j]! * data[p * dim + j]!;
-      const left = v < 0 || (v === 0 && rng.next() < 0.5);
+      const v = offset + laneDot(normal, data, p * dim, dim);
+      const left = v < 0 || (v === 0 && next01(rng) < 0.5);
       if (left) lo++;
       else { idx[lo] = idx[hi]!; idx[hi] = p; hi--; }
     }
     let mid = lo;
-    if (mid === s || mid === e) mid = s + ((e - s) >> 1); // degenerate split (duplicates): halve
-    stack.push([mid, e], [s, mid]);
+    if (mid === st || mid === e) mid = st + ((e - st) >> 1); // degenerate split (duplicates): halve
+    stack.push([mid, e], [st, mid]);
   }
 }

@@ -21,6 +21,16 @@ export interface NativeKernels {
     blockStart: Int32Array, states: Uint32Array, nVertices: number, epoch: number, alpha: number, a: number, b: number,
     gamma: number, moveOther: number, threads: number,
   ): void;
+  /** NN-descent's start (random-projection trees, then random fill), on src/manifold/nndescent.ts's state arrays. */
+  nndInit(
+    data: Float32Array, n: number, dim: number, m: number, hd: Float32Array, hi: Int32Array, hf: Uint8Array,
+    idx: Int32Array, normal: Float64Array, nTrees: number, leafSize: number, rng: Uint32Array,
+  ): void;
+  /** One NN-descent round on the same state; returns the number of heap updates. */
+  nndRound(
+    data: Float32Array, n: number, dim: number, m: number, maxC: number, hd: Float32Array, hi: Int32Array, hf: Uint8Array,
+    newC: Int32Array, oldC: Int32Array, newP: Float32Array, oldP: Float32Array, newN: Int32Array, oldN: Int32Array, rng: Uint32Array,
+  ): number;
   readonly abiVersion: number;
 }
 
@@ -32,7 +42,7 @@ export interface NativeStatus {
 }
 
 /** Version of the addon's function table this code expects (bumped with native/src/addon.c). */
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 /** The built addon. */
 export const NATIVE_ADDON_PATH = path.join(PROJECT_ROOT, 'native', 'build', 'Release', 'fmnist_native.node');
 

@@ -33,35 +33,49 @@ function splitmix32(seed: number): () => number {
  * @example createRandom(42).int(10) // same value on every run
  */
 export function createRandom(seed: number): Random {
-  if (!Number.isFinite(seed)) throw new TypeError(`createRandom: seed must be a finite number, got ${seed}.`);
-  const init = splitmix32(Math.trunc(seed));
-  let a = init(), b = init(), c = init(), d = init();
-  if ((a | b | c | d) === 0) a = 1;
+  const state = randomState(seed);
   let spare: number | undefined;
-  const nextUint32 = (): number => {
-    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
-    const t = b << 9;
-    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-    return result;
-  };
   const rng: Random = {
-    next: () => nextUint32() / 4294967296,
+    next: () => nextUint32(state) / 4294967296,
     int: (n: number) => {
       if (!(n >= 1)) throw new RangeError(`Random.int: n must be >= 1, got ${n}.`);
-      return Math.floor((nextUint32() / 4294967296) * n);
+      return Math.floor((nextUint32(state) / 4294967296) * n);
     },
     normal: () => {
       if (spare !== undefined) { const s = spare; spare = undefined; return s; }
       let u = 0;
-      while (u === 0) u = nextUint32() / 4294967296;
-      const v = nextUint32() / 4294967296;
+      while (u === 0) u = nextUint32(state) / 4294967296;
+      const v = nextUint32(state) / 4294967296;
       const r = Math.sqrt(-2 * Math.log(u));
       spare = r * Math.sin(2 * Math.PI * v);
       return r * Math.cos(2 * Math.PI * v);
     },
-    fork: () => createRandom(nextUint32()),
+    fork: () => createRandom(nextUint32(state)),
   };
   return rng;
+}
+
+/**
+ * The xoshiro128** state of {@link createRandom}(seed) as four 32-bit words: loops that share
+ * their generator with compiled code (native/src/nndescent.c steps it the same way) keep it here.
+ * @throws TypeError for a non-finite seed.
+ */
+export function randomState(seed: number): Uint32Array {
+  if (!Number.isFinite(seed)) throw new TypeError(`createRandom: seed must be a finite number, got ${seed}.`);
+  const init = splitmix32(Math.trunc(seed));
+  const s = Uint32Array.of(init(), init(), init(), init());
+  if ((s[0]! | s[1]! | s[2]! | s[3]!) === 0) s[0] = 1;
+  return s;
+}
+
+/** The next 32-bit output of a {@link randomState}, advancing it. */
+export function nextUint32(s: Uint32Array): number {
+  let a = s[0]!, b = s[1]!, c = s[2]!, d = s[3]!;
+  const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+  const t = b << 9;
+  c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+  s[0] = a; s[1] = b; s[2] = c; s[3] = d;
+  return result;
 }
 
 function rotl(x: number, k: number): number {

@@ -288,3 +288,24 @@ test('bad layout problems and addon calls get clear errors instead of reading ou
   assert.throws(() => k.umapSgdEpoch(f, f, f, 2, i, i, d, d, d, d, Int32Array.of(0, 1), new Uint32Array(2), 5, 0, 1, 1, 1, 1, 1, 1), /block table/);
   assert.throws(() => (k.umapSgdEpoch as (...a: unknown[]) => void)(f, f, f, 2, i, i, [0, 0], d, d, d, Int32Array.of(0, 2, 2), new Uint32Array(2), 5, 0, 1, 1, 1, 1, 1, 1), /epochsPerSample has the wrong type/);
 });
+
+test('the compiled NN-descent builds the TypeScript graph bit for bit (dimensions with and without a partial lane block)', async () => {
+  for (const [n, d] of [[2500, 32], [1200, 13]] as const) {
+    const { x } = blobs(n, 5, d, 4);
+    const ts = nnDescent(x, 12, { seed: 9, engine: 'typescript' });
+    const nat = nnDescent(x, 12, { seed: 9, engine: 'native' });
+    assert.deepEqual(nat.indices, ts.indices, `${n}×${d} indices`);
+    assert.deepEqual(new Uint32Array(nat.distances.buffer), new Uint32Array(ts.distances.buffer), `${n}×${d} distances`);
+  }
+  const t = await fmnist2000();
+  assert.ok(t, 'the Fashion-MNIST test split is installed (scripts/setup.sh)');
+  const images = sliceRows(t, 0, 1500);
+  assert.deepEqual(nnDescent(images, 15, { seed: 1, engine: 'native' }).indices, nnDescent(images, 15, { seed: 1, engine: 'typescript' }).indices, '784-d images');
+  const k = nativeKernels()!;
+  const f = new Float32Array(8), hi = new Int32Array(4).fill(-1), hd = new Float32Array(4), hf = new Uint8Array(4), rng = new Uint32Array(4).fill(1);
+  assert.throws(() => k.nndInit(f, 4, 2, 1, hd, hi, hf, new Int32Array(4), new Float64Array(2), 1, 10, new Uint32Array(3)), /inconsistent array lengths/);
+  hi[2] = 4; // a neighbour index past the last row
+  assert.throws(() => k.nndInit(f, 4, 2, 1, hd, hi, hf, new Int32Array(4), new Float64Array(2), 1, 10, rng), /neighbour indices/);
+  const c = new Int32Array(8), p = new Float32Array(8), nn = new Int32Array(4);
+  assert.throws(() => k.nndRound(f, 4, 2, 1, 2, hd, hi, hf, c, c, p, p, nn, nn, rng), /neighbour indices/);
+});
