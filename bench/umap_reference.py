@@ -7,7 +7,9 @@ Usage (the TypeScript case runs it with the project's .venv python):
 Reads ROWS x COLS float32 (row-major, the same codes our UMAP embeds), runs
 umap.UMAP(n_components, n_neighbors, min_dist, random_state=SEED) twice: the first call includes
 numba's JIT compilation, the second is the timed one (its embedding is written to OUT.f32).
-With random_state set umap-learn runs single-threaded, as ours does. Prints one JSON line.
+With random_state set umap-learn is deterministic and runs on one thread. SEED < 0 runs it
+unseeded (random_state=None, n_jobs=-1): its parallel, non-deterministic mode on NUMBA_NUM_THREADS
+threads. Prints one JSON line.
 """
 import json
 import resource
@@ -27,12 +29,14 @@ def main():
     import warnings
     warnings.filterwarnings("ignore", message=".*n_jobs value.*")
     t0 = time.perf_counter()
+    import numba
     import umap  # importing compiles part of numba's code too: reported as importSeconds
     import_seconds = time.perf_counter() - t0
     times = []
     for _ in range(2):
         t = time.perf_counter()
-        E = umap.UMAP(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, random_state=seed).fit_transform(X)
+        E = umap.UMAP(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist,
+                      random_state=seed if seed >= 0 else None, n_jobs=1 if seed >= 0 else -1).fit_transform(X)
         times.append(time.perf_counter() - t)
     E.astype(np.float32).tofile(out)
     print(json.dumps({
@@ -41,7 +45,8 @@ def main():
         "firstCallSeconds": round(times[0], 3),
         "importSeconds": round(import_seconds, 3),
         "peakRssMB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "threads": 1,
+        "threads": 1 if seed >= 0 else numba.get_num_threads(),
+        "seeded": seed >= 0,
     }))
 
 

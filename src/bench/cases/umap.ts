@@ -7,6 +7,7 @@ import type { Matrix } from '../../util/matrix.js';
 import { clusterScores, round } from '../stats.js';
 import { cachedCodes } from './gmm.js';
 import { PROJECT_ROOT, projectPython } from '../../util/paths.js';
+import { nativeStatus } from '../../native/index.js';
 
 /** Epochs of the stand-in autoencoder trained when no full-scale codes are cached (≈ 2–4 min here). */
 export const BENCH_UMAP_AE_EPOCHS = 2;
@@ -41,8 +42,12 @@ async function codes70k(): Promise<{ codes: Matrix; labels: Uint8Array; source: 
   };
 }
 
-/** Runs umap-learn on the same codes (bench/umap_reference.py in the project's .venv). */
-function reference(x: Matrix, dir: string): { line: Record<string, unknown>; embedding?: Matrix } {
+/**
+ * Runs umap-learn on the same codes (bench/umap_reference.py in the project's .venv): seeded
+ * (deterministic, one thread: the twin of our seeded run) or, with `threads` > 1, unseeded in its
+ * parallel mode on that many numba threads.
+ */
+function reference(x: Matrix, dir: string, threads = 1): { line: Record<string, unknown>; embedding?: Matrix } {
   let python: string;
   try {
     python = projectPython();
@@ -53,8 +58,8 @@ function reference(x: Matrix, dir: string): { line: Record<string, unknown>; emb
   const output = path.join(dir, 'embedding.f32');
   writeFileSync(input, new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.byteLength));
   try {
-    const out = execFileSync(python, [REFERENCE, input, String(x.rows), String(x.cols), output, '10', '20', '0', '0'], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NUMBA_NUM_THREADS: '1' },
+    const out = execFileSync(python, [REFERENCE, input, String(x.rows), String(x.cols), output, '10', '20', '0', threads > 1 ? '-1' : '0'], {
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NUMBA_NUM_THREADS: String(threads) },
     });
     const line = JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
     const bytes = readFileSync(output);
@@ -71,7 +76,8 @@ function umapCase(name: string, rows: 10000 | 70000): BenchCase {
     name,
     description:
       `UMAP(nComponents 10, nNeighbors 20, minDist 0, seed 0) of ${rows === 10000 ? 'the 10k test-split' : 'all 70k'} autoencoder codes (N2D's settings), ` +
-      'then GaussianMixture(10, full) on the embedding; umap-learn (.venv) on the same codes as the same-run twin (its second call, after numba JIT).',
+      'then GaussianMixture(10, full) on the embedding; umap-learn (.venv) on the same codes as the same-run twins (second calls, after numba JIT): ' +
+      'seeded (deterministic, 1 thread, like ours: ratioToReference) and unseeded in its parallel mode (ratioToParallelReference).',
     async run() {
       const { UMAP, trustworthiness, knnRecall } = await import('../../manifold/index.js');
       const { GaussianMixture } = await import('../../cluster/gmm.js');
@@ -94,21 +100,30 @@ function umapCase(name: string, rows: 10000 | 70000): BenchCase {
       };
       const quality = score(E);
       const dir = mkdtempSync(path.join(os.tmpdir(), 'umap-bench-'));
+      const threads = Math.min(2, os.availableParallelism());
       let ref: ReturnType<typeof reference>;
+      let par: ReturnType<typeof reference> | undefined;
       try {
         ref = reference(x, dir);
+        if (threads > 1) par = reference(x, dir, threads);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
       const refSeconds = Number(ref.line.seconds);
       const refLine = ref.embedding ? { ...ref.line, ...score(ref.embedding) } : ref.line;
+      const parSeconds = Number(par?.line.seconds);
       return {
         rows: x.rows, cols: x.cols, data: all.source,
         seconds, phaseSeconds: Object.fromEntries(Object.entries(umap.phaseSeconds).map(([k, v]) => [k, round(v, 2)])),
-        knnMethod: umap.knnMethodUsed, nEpochs: umap.nEpochsUsed, umapPeakRssMB: ours.peakRssMB,
+        knnMethod: umap.knnMethodUsed, nEpochs: umap.nEpochsUsed, layout: umap.layoutRun, native: nativeStatus(),
+        umapPeakRssMB: ours.peakRssMB,
         ...quality,
         reference: refLine,
-        ...(Number.isFinite(refSeconds) ? { ratioToReference: round(seconds / refSeconds), comparedWith: 'umap-learn second call (numba compiled), random_state=0, 1 thread' } : {}),
+        ...(Number.isFinite(refSeconds) ? { ratioToReference: round(seconds / refSeconds), comparedWith: 'umap-learn second call (numba compiled), random_state=0 (deterministic, 1 thread)' } : {}),
+        ...(par ? { parallelReference: par.line } : {}),
+        ...(Number.isFinite(parSeconds)
+          ? { ratioToParallelReference: round(seconds / parSeconds), parallelComparedWith: `umap-learn second call, unseeded (parallel, not deterministic), ${threads} numba threads` }
+          : {}),
         loadAverage: os.loadavg().map((v) => round(v, 2)),
       };
     },
