@@ -11,6 +11,8 @@ DIR="$ROOT/native"
 OUT="$DIR/build/Release/fmnist_native.node"
 say() { printf 'setup: %s\n' "$*" >&2; }
 fallback() { say "compiled kernels not built ($1) -> TypeScript kernels (same results, UMAP about 3x slower). $2"; exit 0; }
+# shellcheck source=node-gyp-env.sh
+source "$ROOT/scripts/node-gyp-env.sh"
 
 [[ "${FMNIST_SKIP_NATIVE:-0}" == 1 ]] && exit 0
 
@@ -20,18 +22,7 @@ STAMP="$DIR/build/.fmnist-stamp"
 if [[ -f "$OUT" && "$(cat "$STAMP" 2>/dev/null)" == "$STAMP_TEXT" ]]; then
   exit 0
 fi
-for tool in cc make python3; do
-  command -v "$tool" >/dev/null 2>&1 || fallback "'$tool' is missing" "Install a compiler (apt-get install gcc make python3) and rerun bash scripts/setup.sh."
-done
-NODEDIR=""
-for d in "$(dirname "$(dirname "$(command -v node)")")" /usr /usr/local; do
-  if [[ -f "$d/include/node/node_api.h" && -f "$d/include/node/common.gypi" ]]; then NODEDIR="$d"; break; fi
-done
-[[ -n "$NODEDIR" ]] || fallback "Node's C headers (include/node/node_api.h) are not installed" \
-  "Install them (Debian: apt-get install libnode-dev) and rerun bash scripts/setup.sh."
-NPM_DIR="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
-NODE_GYP="$NPM_DIR/node_modules/node-gyp/bin/node-gyp.js"
-[[ -f "$NODE_GYP" ]] || fallback "npm's bundled node-gyp was not found at $NODE_GYP" "Install node-gyp (npm install -g node-gyp) and rerun bash scripts/setup.sh."
+find_node_gyp cc make python3
 
 say "building the compiled kernels (native/, a few seconds)"
 log="$(mktemp)"

@@ -39,6 +39,8 @@ MODULE_DIR="$PKG/lib/napi-v$NAPI_BUILD_VERSION"
 say() { printf 'setup: %s\n' "$*" >&2; }
 # One line, then success: setup goes on and the code falls back to the wasm backend.
 fallback() { say "tfjs-node not available ($1) -> the wasm backend will be used. $2"; exit 0; }
+# shellcheck source=node-gyp-env.sh
+source "$ROOT/scripts/node-gyp-env.sh"
 
 [[ "${FMNIST_SKIP_TFJS_NODE:-0}" == 1 ]] && exit 0
 
@@ -148,18 +150,7 @@ mkdir -p "$MODULE_DIR"
 if [[ -f "$BUILT" ]]; then
   cp -f "$BUILT" "$MODULE_DIR/tfjs_binding.node"
 else
-  for tool in g++ make python3; do
-    command -v "$tool" >/dev/null 2>&1 || fallback "'$tool' is missing to build the native binding" "Install a compiler: apt-get install g++ make python3, then rerun bash scripts/setup.sh."
-  done
-  NODEDIR=""
-  for d in "$(dirname "$(dirname "$(command -v node)")")" /usr /usr/local; do
-    if [[ -f "$d/include/node/node_api.h" && -f "$d/include/node/common.gypi" ]]; then NODEDIR="$d"; break; fi
-  done
-  [[ -n "$NODEDIR" ]] || fallback "Node's C headers (include/node/node_api.h) are not installed" \
-    "Install them (the nodejs package from nodesource has them; Debian: apt-get install libnode-dev) and rerun bash scripts/setup.sh."
-  NPM_DIR="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
-  NODE_GYP="$NPM_DIR/node_modules/node-gyp/bin/node-gyp.js"
-  [[ -f "$NODE_GYP" ]] || fallback "npm's bundled node-gyp was not found at $NODE_GYP" "Install node-gyp (npm install -g node-gyp) and rerun bash scripts/setup.sh."
+  find_node_gyp g++ make python3
   say "building @tensorflow/tfjs-node's binding against TensorFlow $TF_VERSION (node-gyp, about a minute, once)"
   log="$CACHE/build-$$.log"
   if ! (cd "$PKG" && node "$NODE_GYP" rebuild --nodedir="$NODEDIR" --jobs=2 \
