@@ -78,8 +78,9 @@ interface BlockSchedule {
  * Runs the optimisation; `onEpoch(done, total)` after each epoch. Returns how it ran.
  *
  * The schedule (why the same seed gives the same layout on one thread or several): the head rows
- * are split into {@link LAYOUT_BLOCKS} blocks (when the tail moves too, at the median of the first
- * coordinate of the starting layout, so that few edges join two blocks; otherwise by row index).
+ * are split into {@link LAYOUT_BLOCKS} balanced blocks (when the tail moves too, by connected
+ * component and along the first coordinate of the starting layout, so that few edges join two
+ * blocks, see {@link vertexBlocks}; otherwise by row index).
  * In every epoch the edges inside each block are visited in order with that block's own xorshift
  * stream, then the edges between blocks; repulsive samples read the positions as they were at the
  * start of the epoch. No step reads what another block writes in the same phase, so the blocks can
@@ -107,7 +108,7 @@ export function optimizeLayout(
   for (let b = 0; b <= LAYOUT_BLOCKS; b++) states[b] = streamSeed(p.seed, b);
   // Repulsive samples read the epoch's starting positions; a tail that never moves is its own snapshot.
   const snapshot = p.moveOther ? new Float32Array(p.nVertices * p.dim) : p.tail;
-  const threads = native ? Math.max(1, Math.min(LAYOUT_BLOCKS, options.threads ?? availableParallelism())) : 1;
+  const threads = native ? Math.max(1, Math.min(LAYOUT_BLOCKS, options.threads ?? os.availableParallelism())) : 1;
   let alpha = p.initialAlpha;
   for (let n = 0; n < p.nEpochs; n++) {
     if (p.moveOther) snapshot.set(p.tail.subarray(0, snapshot.length));
@@ -129,10 +130,6 @@ export function optimizeLayout(
     threads,
     crossFraction: nEdges > 0 ? (nEdges - sched.blockStart[LAYOUT_BLOCKS]!) / nEdges : 0,
   };
-}
-
-function availableParallelism(): number {
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
 /** Seed of block b's stream (block `blocks` is the edges between blocks): non-zero, distinct per block. */
