@@ -10,3 +10,4 @@ export * from './cluster/index.js';
 export * from './metrics/index.js';
 export * from './decomposition/index.js';
 export * from './manifold/index.js';
+export { nativeStatus, type NativeStatus } from './native/index.js';
