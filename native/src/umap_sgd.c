@@ -11,30 +11,48 @@
 #include "umap_sgd.h"
 
 static double POW2[2100]; /* POW2[k + 1075] = 2^k, k in -1074..1023 */
-static int pow2_ready = 0;
+static double INV_C[128], LOG2_C[128], EXP2_J[32];
+static int tables_ready = 0;
 
-static void init_pow2(void) {
-  if (pow2_ready) return;
+/* The tables of pow_positive, from + − × ÷ only, in the order of layout.ts (so both have the same bits). */
+static void init_tables(void) {
+  if (tables_ready) return;
   for (int k = -1074; k <= 1023; k++) POW2[k + 1075] = ldexp(1.0, k);
-  pow2_ready = 1;
+  for (int i = 0; i < 128; i++) {
+    const double c = 1 + (i + 0.5) / 128;
+    INV_C[i] = 1 / c;
+    const double s = (c - 1) / (c + 1), s2 = s * s;
+    double term = s, sum = 0;
+    for (int k = 1; k <= 41; k += 2) { sum += term / k; term *= s2; }
+    LOG2_C[i] = sum * 2.8853900817779268;
+  }
+  for (int j = 0; j < 32; j++) {
+    const double t = j / 32.0 * 0.6931471805599453;
+    double term = 1, sum = 0;
+    for (int k = 1; k <= 30; k++) { sum += term; term = term * t / k; }
+    EXP2_J[j] = sum;
+  }
+  tables_ready = 1;
 }
 
 /* x^b for finite x > 0: powPositive of layout.ts, operation for operation. */
 static inline double pow_positive(double x, double b) {
   uint64_t bits;
   memcpy(&bits, &x, 8);
-  int e = (int)((int32_t)(bits >> 32) >> 20) - 1023;
+  const int e = (int)((int32_t)(bits >> 32) >> 20) - 1023;
   if (e == -1023) return pow(x, b);
-  double m = x * POW2[1075 - e];
-  if (m > 1.4142135623730951) { m *= 0.5; e++; }
-  const double t = (m - 1) / (m + 1);
-  const double t2 = t * t;
-  const double y = b * (e + t * (2.8853900817779268 + t2 * (0.9617966939259756 + t2 * (0.5770780163555854 + t2 * 0.41219858311113244))));
+  const double m = x * POW2[1075 - e];
+  const int i = (int)((m - 1) * 128);
+  const double r = m * INV_C[i] - 1;
+  const double lg = e + LOG2_C[i] + r * (1.4426950408889634 + r * (-0.7213475204444817 + r * (0.48089834696298783 + r * (-0.36067376022224085 + r * 0.28853900817779268))));
+  const double y = b * lg;
   if (y < -1020 || y > 1020) return pow(x, b);
   const double n = floor(y);
-  const double f = (y - n) * 0.6931471805599453;
-  const double p = 1 + f * (1 + f * (0.5 + f * (0.16666666666666666 + f * (0.041666666666666664 + f * (0.008333333333333333 + f * (0.001388888888888889 + f * (0.0001984126984126984 + f * 0.0000248015873015873)))))));
-  return p * POW2[(int)n + 1075];
+  const double f = y - n;
+  const int j = (int)(f * 32);
+  const double t = (f - j / 32.0) * 0.6931471805599453;
+  const double p = 1 + t * (1 + t * (0.5 + t * (0.16666666666666666 + t * (0.041666666666666664 + t * 0.008333333333333333))));
+  return EXP2_J[j] * p * POW2[(int)n + 1075];
 }
 
 static inline float clip4f(float g) { return g > 4.0f ? 4.0f : g < -4.0f ? -4.0f : g; }
@@ -112,7 +130,7 @@ static void *run_blocks(void *arg) {
 }
 
 int umap_sgd_epoch(const UmapSgdEpoch *p, int threads) {
-  init_pow2();
+  init_tables();
   if (threads > p->n_blocks) threads = p->n_blocks;
   if (threads < 1) threads = 1;
   if (threads > 64) threads = 64;

@@ -315,26 +315,51 @@ const POW2 = (() => {
   for (let k = -1074; k <= 1023; k++) t[k + 1075] = Math.pow(2, k);
   return t;
 })();
+/**
+ * For the 128 mantissa cells [1 + i/128, 1 + (i+1)/128): 1/c and log₂ c at the centre c; and
+ * 2^(j/32) for j < 32. Built from + − × ÷ only (an atanh and an exp series), in the order of
+ * native/src/umap_sgd.c's init_tables, so that both have the same bits.
+ */
+const INV_C = new Float64Array(128);
+const LOG2_C = new Float64Array(128);
+const EXP2_J = new Float64Array(32);
+for (let i = 0; i < 128; i++) {
+  const c = 1 + (i + 0.5) / 128;
+  INV_C[i] = 1 / c;
+  const s = (c - 1) / (c + 1), s2 = s * s;
+  let term = s, sum = 0;
+  for (let k = 1; k <= 41; k += 2) { sum += term / k; term *= s2; }
+  LOG2_C[i] = sum * 2.8853900817779268;
+}
+for (let j = 0; j < 32; j++) {
+  const t = j / 32 * 0.6931471805599453;
+  let term = 1, sum = 0;
+  for (let k = 1; k <= 30; k++) { sum += term; term = term * t / k; }
+  EXP2_J[j] = sum;
+}
 
 /**
- * x^b for finite x > 0 to ≈1e-7 relative error, faster than `Math.pow` in V8 (the layout's hot
- * path takes one per sample): log₂ x from the exponent bits plus an atanh series on the mantissa
- * (reduced to [√½, √2)), 2^y as a table power of two times a degree-8 Taylor polynomial of
- * e^(frac·ln 2). Subnormal or extreme inputs fall back to `Math.pow`.
+ * x^b for finite x > 0 to ≈1e-13 relative error, several times faster than `Math.pow` in V8 (the
+ * layout's hot path takes one per sample) and without a division: log₂ x as the exponent bits
+ * plus a table value at the mantissa's cell and a degree-5 series in the small remainder; 2^y as a
+ * table power of two, a table 2^(j/32) and a degree-5 Taylor polynomial. Subnormal or extreme
+ * inputs fall back to `Math.pow`.
  * @example powPositive(4, 0.5) // ≈ 2
  */
 export function powPositive(x: number, b: number): number {
   f64[0] = x;
-  let e = (i32[1]! >> 20) - 1023;
+  const e = (i32[1]! >> 20) - 1023;
   if (e === -1023) return Math.pow(x, b);
-  let m = x * POW2[1075 - e]!;
-  if (m > 1.4142135623730951) { m *= 0.5; e++; }
-  const t = (m - 1) / (m + 1);
-  const t2 = t * t;
-  const y = b * (e + t * (2.8853900817779268 + t2 * (0.9617966939259756 + t2 * (0.5770780163555854 + t2 * 0.41219858311113244))));
+  const m = x * POW2[1075 - e]!;
+  const i = ((m - 1) * 128) | 0;
+  const r = m * INV_C[i]! - 1;
+  const lg = e + LOG2_C[i]! + r * (1.4426950408889634 + r * (-0.7213475204444817 + r * (0.48089834696298783 + r * (-0.36067376022224085 + r * 0.28853900817779268))));
+  const y = b * lg;
   if (y < -1020 || y > 1020) return Math.pow(x, b);
   const n = Math.floor(y);
-  const f = (y - n) * 0.6931471805599453;
-  const p = 1 + f * (1 + f * (0.5 + f * (0.16666666666666666 + f * (0.041666666666666664 + f * (0.008333333333333333 + f * (0.001388888888888889 + f * (0.0001984126984126984 + f * 0.0000248015873015873)))))));
-  return p * POW2[n + 1075]!;
+  const f = y - n;
+  const j = (f * 32) | 0;
+  const t = (f - j / 32) * 0.6931471805599453;
+  const p = 1 + t * (1 + t * (0.5 + t * (0.16666666666666666 + t * (0.041666666666666664 + t * 0.008333333333333333))));
+  return EXP2_J[j]! * p * POW2[n + 1075]!;
 }
