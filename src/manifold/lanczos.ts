@@ -4,12 +4,14 @@
  * reorthogonalisation of a new vector against the basis, and the Ritz vectors. The basis is one
  * flat Float64Array, vector i at [i·n, (i + 1)·n).
  *
- * Every floating-point operation is that of the straightforward loops (sequential double sums, in
- * the same order), so the embedding does not depend on how the loops are arranged.
+ * native/src/lanczos.c is the compiled twin of these loops. Both do every floating-point operation
+ * in the same order (sequential double sums, no fused multiply–add), so the two engines give the
+ * same embedding bit for bit; {@link lanczosKernels} picks one.
  * @module
  */
+import { kernelsFor, type KernelEngine } from '../native/index.js';
 
-/** The three loops. */
+/** The three loops, with the arguments of the compiled addon. */
 export interface LanczosKernels {
   /**
    * y = diag(rowScale) · A · x for the CSR matrix A (indptr, indices, values); each row's sum runs
@@ -29,8 +31,17 @@ export interface LanczosKernels {
   ritzVectors(basis: Float64Array, n: number, m: number, Y: Float64Array, cols: Int32Array, out: Float64Array): void;
 }
 
-/** The TypeScript loops. */
-export const typescriptLanczos: LanczosKernels = { csrScaledMatvec, reorthogonalize, ritzVectors };
+/** The compiled loops, or their TypeScript twins (see {@link KernelEngine}). */
+export function lanczosKernels(engine: KernelEngine): LanczosKernels & { readonly engine: 'native' | 'typescript' } {
+  const native = kernelsFor(engine, 'Lanczos');
+  if (!native) return { engine: 'typescript', csrScaledMatvec, reorthogonalize, ritzVectors };
+  return {
+    engine: 'native',
+    csrScaledMatvec: native.csrScaledMatvec,
+    reorthogonalize: native.reorthogonalize,
+    ritzVectors: native.ritzVectors,
+  };
+}
 
 function csrScaledMatvec(indptr: Int32Array, indices: Int32Array, values: Float64Array, rowScale: Float64Array, x: Float64Array, y: Float64Array): void {
   const n = rowScale.length;

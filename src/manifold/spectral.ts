@@ -2,8 +2,9 @@
  * Spectral initialisation of UMAP (umap-learn's `spectral_layout`): the eigenvectors of the
  * normalised graph Laplacian I − D^(−½) W D^(−½) with the smallest eigenvalues after the trivial
  * one, i.e. the largest of M = D^(−½) W D^(−½), found here by thick-restart Lanczos with full
- * reorthogonalisation (residual tolerance 1e-4, like umap-learn's `eigsh`). A graph with several
- * connected components is laid out as umap-learn's `multi_component_layout` does: each component
+ * reorthogonalisation (residual tolerance 1e-4, like umap-learn's `eigsh`; its loops are in
+ * lanczos.ts, compiled or TypeScript, with the same result). A graph with several connected
+ * components is laid out as umap-learn's `multi_component_layout` does: each component
  * spectrally, scaled to half the distance between component anchors, around anchors at ±eᵢ (or,
  * with more than 2·dim components, at the PCA coordinates of the components' mean input rows).
  * @module
@@ -11,7 +12,8 @@
 import type { SparseGraph } from './fuzzy.js';
 import type { Random } from '../util/random.js';
 import { jacobiEigen } from '../decomposition/eigen.js';
-import { typescriptLanczos } from './lanczos.js';
+import { lanczosKernels } from './lanczos.js';
+import type { KernelEngine } from '../native/index.js';
 import type { Matrix } from '../util/matrix.js';
 
 /** Connected components: a label per vertex (0-based, in order of first vertex) and their count. */
@@ -42,6 +44,8 @@ export interface SpectralOptions {
   /** Residual tolerance of the wanted Ritz pairs (umap-learn's `eigsh` uses 1e-4). */
   readonly tol?: number;
   readonly maxRestarts?: number;
+  /** Which implementation runs the Lanczos loops (the same embedding either way). */
+  readonly engine?: KernelEngine;
 }
 
 /**
@@ -49,8 +53,8 @@ export interface SpectralOptions {
  * as an n × dim row-major Float64Array, or undefined when Lanczos did not converge.
  */
 export function spectralEmbedding(g: SparseGraph, dim: number, rng: Random, options: SpectralOptions = {}): Float64Array | undefined {
-  const { tol = 1e-4, maxRestarts = 300 } = options;
-  const kernels = typescriptLanczos;
+  const { tol = 1e-4, maxRestarts = 300, engine = 'auto' } = options;
+  const kernels = lanczosKernels(engine);
   const n = g.rows;
   const k = dim + 1;
   if (n <= k + 1) return undefined;

@@ -21,8 +21,18 @@ export interface NativeKernels {
     blockStart: Int32Array, states: Uint32Array, nVertices: number, epoch: number, alpha: number, a: number, b: number,
     gamma: number, moveOther: number, threads: number,
   ): void;
+  /** The Lanczos loops of the spectral initialisation (see `LanczosKernels` in src/manifold/lanczos.ts). */
+  csrScaledMatvec(indptr: Int32Array, indices: Int32Array, values: Float64Array, rowScale: Float64Array, x: Float64Array, y: Float64Array): void;
+  reorthogonalize(basis: Float64Array, n: number, count: number, w: Float64Array, h: Float64Array): number;
+  ritzVectors(basis: Float64Array, n: number, m: number, Y: Float64Array, cols: Int32Array, out: Float64Array): void;
   readonly abiVersion: number;
 }
+
+/**
+ * Which implementation runs a kernel: the compiled one when it is available (`'auto'`), the
+ * compiled one or an error (`'native'`), or the TypeScript twin.
+ */
+export type KernelEngine = 'auto' | 'native' | 'typescript';
 
 /** Which implementation of the kernels is in use, and why. */
 export interface NativeStatus {
@@ -32,7 +42,7 @@ export interface NativeStatus {
 }
 
 /** Version of the addon's function table this code expects (bumped with native/src/addon.c). */
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 /** The built addon. */
 export const NATIVE_ADDON_PATH = path.join(PROJECT_ROOT, 'native', 'build', 'Release', 'fmnist_native.node');
 
@@ -70,4 +80,14 @@ export function nativeKernels(): NativeKernels | undefined {
 export function nativeStatus(): NativeStatus {
   cached ??= load();
   return cached.status;
+}
+
+/**
+ * The compiled kernels an engine choice asks for, or undefined for the TypeScript twins.
+ * @throws Error when `'native'` is asked for and the addon is not available; `what` names the kernel.
+ */
+export function kernelsFor(engine: KernelEngine, what: string): NativeKernels | undefined {
+  const native = engine === 'typescript' ? undefined : nativeKernels();
+  if (engine === 'native' && !native) throw new Error(`The compiled ${what} kernel is not available: ${nativeStatus().detail}.`);
+  return native;
 }
