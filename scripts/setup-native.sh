@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the project's compiled kernels (native/, a Node-API addon: UMAP's layout SGD on several
-# threads) with the node-gyp bundled with npm and Node's installed headers (called by
-# scripts/setup.sh). Idempotent: a stamp records the sources' hash and this CPU's flags (the build
-# uses -march=native), so a second run does nothing and a changed source or machine rebuilds.
+# threads, the Lanczos loops of its spectral initialisation) with the node-gyp bundled with npm and
+# Node's installed headers (called by scripts/setup.sh). Idempotent: a stamp records the sources'
+# hash and this CPU's flags (the build uses -march=native), so a second run does nothing and a
+# changed source or machine rebuilds.
 # Where it cannot build (no compiler, no headers), ONE line says why and how to fix it, and exits 0:
 # the TypeScript twins of the kernels (same results, slower) are used. FMNIST_SKIP_NATIVE=1 skips.
 set -euo pipefail

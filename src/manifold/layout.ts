@@ -8,7 +8,7 @@
  * @module
  */
 import * as os from 'node:os';
-import { nativeKernels, nativeStatus } from '../native/index.js';
+import { kernelsFor, type KernelEngine } from '../native/index.js';
 
 /** What one run of {@link optimizeLayout} needs. */
 export interface LayoutProblem {
@@ -47,7 +47,7 @@ export function epochsPerSample(weights: Float32Array): Float64Array {
 }
 
 /** Which implementation runs the SGD epochs: the compiled kernel (src/native) or the TypeScript loop. */
-export type LayoutEngine = 'auto' | 'native' | 'typescript';
+export type LayoutEngine = KernelEngine;
 
 /**
  * Vertex blocks of the schedule. The layout depends on this number, never on the threads that run
@@ -96,8 +96,7 @@ export function optimizeLayout(
 ): LayoutRun {
   checkProblem(p);
   const engine = options.engine ?? 'auto';
-  const native = engine === 'typescript' ? undefined : nativeKernels();
-  if (engine === 'native' && !native) throw new Error(`The compiled UMAP kernel is not available: ${nativeStatus().detail}.`);
+  const native = kernelsFor(engine, 'UMAP');
   const sched = blockSchedule(p, LAYOUT_BLOCKS);
   const eps = sched.epochsPerSample;
   const epochsPerNegative = new Float64Array(eps.length);

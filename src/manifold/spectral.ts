@@ -2,8 +2,9 @@
  * Spectral initialisation of UMAP (umap-learn's `spectral_layout`): the eigenvectors of the
  * normalised graph Laplacian I − D^(−½) W D^(−½) with the smallest eigenvalues after the trivial
  * one, i.e. the largest of M = D^(−½) W D^(−½), found here by thick-restart Lanczos with full
- * reorthogonalisation (residual tolerance 1e-4, like umap-learn's `eigsh`). A graph with several
- * connected components is laid out as umap-learn's `multi_component_layout` does: each component
+ * reorthogonalisation (residual tolerance 1e-4, like umap-learn's `eigsh`; its loops are in
+ * lanczos.ts, compiled or TypeScript, with the same result). A graph with several connected
+ * components is laid out as umap-learn's `multi_component_layout` does: each component
  * spectrally, scaled to half the distance between component anchors, around anchors at ±eᵢ (or,
  * with more than 2·dim components, at the PCA coordinates of the components' mean input rows).
  * @module
@@ -11,6 +12,8 @@
 import type { SparseGraph } from './fuzzy.js';
 import type { Random } from '../util/random.js';
 import { jacobiEigen } from '../decomposition/eigen.js';
+import { lanczosKernels } from './lanczos.js';
+import type { KernelEngine } from '../native/index.js';
 import type { Matrix } from '../util/matrix.js';
 
 /** Connected components: a label per vertex (0-based, in order of first vertex) and their count. */
@@ -36,75 +39,74 @@ export function connectedComponents(g: SparseGraph): { labels: Int32Array; count
   return { labels, count };
 }
 
+/** Options of {@link spectralEmbedding}. */
+export interface SpectralOptions {
+  /** Residual tolerance of the wanted Ritz pairs (umap-learn's `eigsh` uses 1e-4). */
+  readonly tol?: number;
+  readonly maxRestarts?: number;
+  /** Which implementation runs the Lanczos loops (the same embedding either way). */
+  readonly engine?: KernelEngine;
+}
+
 /**
  * Eigenvectors 2..dim+1 (by decreasing eigenvalue) of M = D^(−½) W D^(−½) of a connected graph,
  * as an n × dim row-major Float64Array, or undefined when Lanczos did not converge.
  */
-export function spectralEmbedding(g: SparseGraph, dim: number, rng: Random, tol = 1e-4, maxRestarts = 300): Float64Array | undefined {
+export function spectralEmbedding(g: SparseGraph, dim: number, rng: Random, options: SpectralOptions = {}): Float64Array | undefined {
+  const { tol = 1e-4, maxRestarts = 300, engine = 'auto' } = options;
+  const kernels = lanczosKernels(engine);
   const n = g.rows;
   const k = dim + 1;
   if (n <= k + 1) return undefined;
+  const { indptr, indices, weights } = g;
   const invSqrtDeg = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = 0;
-    for (let e = g.indptr[i]!; e < g.indptr[i + 1]!; e++) s += g.weights[e]!;
+    for (let e = indptr[i]!; e < indptr[i + 1]!; e++) s += weights[e]!;
     invSqrtDeg[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
   }
-  const matvec = (x: Float64Array, y: Float64Array): void => {
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let e = g.indptr[i]!; e < g.indptr[i + 1]!; e++) {
-        const j = g.indices[e]!;
-        s += g.weights[e]! * invSqrtDeg[j]! * x[j]!;
-      }
-      y[i] = s * invSqrtDeg[i]!;
-    }
-  };
+  // M's entries before the row factor, W_ij / √d_j: the product (W_ij · d_j^(−½)) · x_j of the
+  // matvec, computed once (the row's d_i^(−½) multiplies the row's sum).
+  const colScaled = new Float64Array(indices.length);
+  for (let e = 0; e < indices.length; e++) colScaled[e] = weights[e]! * invSqrtDeg[indices[e]!]!;
   const m = Math.min(n, Math.max(2 * k + 1, 3 * k, 24));
   const keep = Math.min(m - 2, k + Math.max(2, Math.floor((m - k) / 2)));
-  const V: Float64Array[] = [];
+  // The Lanczos basis (m vectors of n, flat) and the next one, built from Ritz vectors at a restart.
+  let basis = new Float64Array(m * n);
+  let next = new Float64Array(m * n);
+  let rows = rowViews(basis, m, n);
+  let nextRows = rowViews(next, m, n);
   const T = new Float64Array(m * m);
-  let v0 = new Float64Array(n);
-  for (let i = 0; i < n; i++) v0[i] = 1 + 0.1 * rng.normal();
-  normalise(v0);
-  V.push(v0);
-  let start = 0;
+  const h = new Float64Array(m);
   const w = new Float64Array(n);
+  const v0 = rows[0]!;
+  for (let i = 0; i < n; i++) v0[i] = 1 + 0.1 * rng.normal();
+  const norm0 = Math.sqrt(dot(v0, v0));
+  for (let i = 0; i < n; i++) v0[i] = v0[i]! / norm0;
+  let start = 0;
   for (let restart = 0; restart <= maxRestarts; restart++) {
-    let residual = new Float64Array(0);
     let beta = 0;
     for (let j = start; j < m; j++) {
-      matvec(V[j]!, w);
-      // Full reorthogonalisation, twice (classical Gram–Schmidt); the projections are T's column j.
-      const h = new Float64Array(j + 1);
-      for (let pass = 0; pass < 2; pass++) {
-        for (let i = 0; i <= j; i++) {
-          const c = dot(V[i]!, w);
-          h[i]! += c;
-          axpy(-c, V[i]!, w);
-        }
-      }
+      kernels.csrScaledMatvec(indptr, indices, colScaled, invSqrtDeg, rows[j]!, w);
+      // Full reorthogonalisation, twice; the projections are T's column j.
+      h.fill(0, 0, j + 1);
+      beta = Math.sqrt(kernels.reorthogonalize(basis, n, j + 1, w, h));
       for (let i = 0; i <= j; i++) { T[i * m + j] = h[i]!; T[j * m + i] = h[i]!; }
-      beta = Math.sqrt(dot(w, w));
       if (j + 1 < m) {
+        const v = rows[j + 1]!;
         if (beta < 1e-12) {
-          // Invariant subspace: continue with a fresh random direction orthogonal to V.
-          const r = new Float64Array(n);
-          for (let i = 0; i < n; i++) r[i] = rng.normal();
-          for (let pass = 0; pass < 2; pass++) for (let i = 0; i <= j; i++) axpy(-dot(V[i]!, r), V[i]!, r);
-          normalise(r);
-          V[j + 1] = r;
+          // Invariant subspace: continue with a fresh random direction orthogonal to the basis
+          // (h is free again: its projections are in T).
+          for (let i = 0; i < n; i++) v[i] = rng.normal();
+          const norm = Math.sqrt(kernels.reorthogonalize(basis, n, j + 1, v, h));
+          for (let i = 0; i < n; i++) v[i] = v[i]! / norm;
           beta = 0;
         } else {
-          const next = new Float64Array(n);
-          for (let i = 0; i < n; i++) next[i] = w[i]! / beta;
-          V[j + 1] = next;
+          for (let i = 0; i < n; i++) v[i] = w[i]! / beta;
         }
-      } else {
-        residual = Float64Array.from(w);
       }
     }
-    // Ritz pairs, largest first.
+    // Ritz pairs, largest first; w holds the last step's residual.
     const { values, vectors: Y } = jacobiEigen(T, m);
     const order = Array.from({ length: m }, (_, i) => i).sort((p, q) => values[q]! - values[p]!);
     let converged = true;
@@ -112,40 +114,32 @@ export function spectralEmbedding(g: SparseGraph, dim: number, rng: Random, tol 
       const res = beta * Math.abs(Y[(m - 1) * m + order[c]!]!);
       if (res > tol) { converged = false; break; }
     }
-    const count = converged ? k : keep;
-    const ritz: Float64Array[] = [];
-    for (let c = 0; c < count; c++) {
-      const col = order[c]!;
-      const u = new Float64Array(n);
-      for (let i = 0; i < m; i++) {
-        const y = Y[i * m + col]!;
-        if (y !== 0) axpy(y, V[i]!, u);
-      }
-      ritz.push(u);
-    }
     if (converged) {
+      kernels.ritzVectors(basis, n, m, Y, Int32Array.from(order.slice(1, k)), next);
       const out = new Float64Array(n * dim);
-      for (let c = 1; c < k; c++) {
-        const u = ritz[c]!;
-        for (let i = 0; i < n; i++) out[i * dim + c - 1] = u[i]!;
+      for (let c = 0; c < dim; c++) {
+        const u = nextRows[c]!;
+        for (let i = 0; i < n; i++) out[i * dim + c] = u[i]!;
       }
       return out;
     }
     if (beta < 1e-12) return undefined;
     // Thick restart: keep the wanted Ritz vectors, continue from the normalised residual.
+    kernels.ritzVectors(basis, n, m, Y, Int32Array.from(order.slice(0, keep)), next);
+    [basis, next] = [next, basis];
+    [rows, nextRows] = [nextRows, rows];
     T.fill(0);
-    V.length = 0;
-    for (let c = 0; c < keep; c++) {
-      V.push(ritz[c]!);
-      T[c * m + c] = values[order[c]!]!;
-    }
-    const r = residual;
-    for (let i = 0; i < n; i++) r[i] = r[i]! / beta;
-    V.push(r);
+    for (let c = 0; c < keep; c++) T[c * m + c] = values[order[c]!]!;
+    const r = rows[keep]!;
+    for (let i = 0; i < n; i++) r[i] = w[i]! / beta;
     start = keep;
-    v0 = r;
   }
   return undefined;
+}
+
+/** Views of the m vectors of a flat basis. */
+function rowViews(basis: Float64Array, m: number, n: number): Float64Array[] {
+  return Array.from({ length: m }, (_, i) => basis.subarray(i * n, (i + 1) * n));
 }
 
 /**
@@ -268,13 +262,4 @@ function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
-}
-
-function axpy(alpha: number, x: Float64Array, y: Float64Array): void {
-  for (let i = 0; i < y.length; i++) y[i] += alpha * x[i]!;
-}
-
-function normalise(v: Float64Array): void {
-  const s = Math.sqrt(dot(v, v));
-  for (let i = 0; i < v.length; i++) v[i] = v[i]! / s;
 }

@@ -31,8 +31,18 @@ export interface NativeKernels {
     data: Float32Array, n: number, dim: number, m: number, maxC: number, hd: Float32Array, hi: Int32Array, hf: Uint8Array,
     newC: Int32Array, oldC: Int32Array, newP: Float32Array, oldP: Float32Array, newN: Int32Array, oldN: Int32Array, rng: Uint32Array,
   ): number;
+  /** The Lanczos loops of the spectral initialisation (see `LanczosKernels` in src/manifold/lanczos.ts). */
+  csrScaledMatvec(indptr: Int32Array, indices: Int32Array, values: Float64Array, rowScale: Float64Array, x: Float64Array, y: Float64Array): void;
+  reorthogonalize(basis: Float64Array, n: number, count: number, w: Float64Array, h: Float64Array): number;
+  ritzVectors(basis: Float64Array, n: number, m: number, Y: Float64Array, cols: Int32Array, out: Float64Array): void;
   readonly abiVersion: number;
 }
+
+/**
+ * Which implementation runs a kernel: the compiled one when it is available (`'auto'`), the
+ * compiled one or an error (`'native'`), or the TypeScript twin.
+ */
+export type KernelEngine = 'auto' | 'native' | 'typescript';
 
 /** Which implementation of the kernels is in use, and why. */
 export interface NativeStatus {
@@ -42,7 +52,7 @@ export interface NativeStatus {
 }
 
 /** Version of the addon's function table this code expects (bumped with native/src/addon.c). */
-const ABI_VERSION = 3;
+const ABI_VERSION = 4;
 /** The built addon. */
 export const NATIVE_ADDON_PATH = path.join(PROJECT_ROOT, 'native', 'build', 'Release', 'fmnist_native.node');
 
@@ -80,4 +90,14 @@ export function nativeKernels(): NativeKernels | undefined {
 export function nativeStatus(): NativeStatus {
   cached ??= load();
   return cached.status;
+}
+
+/**
+ * The compiled kernels an engine choice asks for, or undefined for the TypeScript twins.
+ * @throws Error when `'native'` is asked for and the addon is not available; `what` names the kernel.
+ */
+export function kernelsFor(engine: KernelEngine, what: string): NativeKernels | undefined {
+  const native = engine === 'typescript' ? undefined : nativeKernels();
+  if (engine === 'native' && !native) throw new Error(`The compiled ${what} kernel is not available: ${nativeStatus().detail}.`);
+  return native;
 }

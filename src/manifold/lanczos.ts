@@ -1,0 +1,109 @@
+/**
+ * The hot loops of the Lanczos iteration behind UMAP's spectral initialisation
+ * (src/manifold/spectral.ts): the product with the normalised adjacency matrix, the
+ * reorthogonalisation of a new vector against the basis, and the Ritz vectors. The basis is one
+ * flat Float64Array, vector i at [i·n, (i + 1)·n).
+ *
+ * native/src/lanczos.c is the compiled twin of these loops. Both do every floating-point operation
+ * in the same order (sequential double sums, no fused multiply–add), so the two engines give the
+ * same embedding bit for bit; {@link lanczosKernels} picks one.
+ * @module
+ */
+import { kernelsFor, type KernelEngine } from '../native/index.js';
+
+/** The three loops, with the arguments of the compiled addon. */
+export interface LanczosKernels {
+  /**
+   * y = diag(rowScale) · A · x for the CSR matrix A (indptr, indices, values); each row's sum runs
+   * over its entries in order and is multiplied by rowScale[i] afterwards.
+   */
+  csrScaledMatvec(indptr: Int32Array, indices: Int32Array, values: Float64Array, rowScale: Float64Array, x: Float64Array, y: Float64Array): void;
+  /**
+   * Removes from w its components along basis vectors 0..count−1, twice over (Gram–Schmidt, each
+   * projection taken from the w left by the previous one), adding every projection to h[i].
+   * Returns ‖w‖² of the result.
+   */
+  reorthogonalize(basis: Float64Array, n: number, count: number, w: Float64Array, h: Float64Array): number;
+  /**
+   * out row c (length n) = Σ_i Y[i, cols[c]] · basis vector i over the m basis vectors, summed from
+   * zero in order of i, skipping zero coefficients; Y is m × m row-major.
+   */
+  ritzVectors(basis: Float64Array, n: number, m: number, Y: Float64Array, cols: Int32Array, out: Float64Array): void;
+}
+
+/** The compiled loops, or their TypeScript twins (see {@link KernelEngine}). */
+export function lanczosKernels(engine: KernelEngine): LanczosKernels & { readonly engine: 'native' | 'typescript' } {
+  const native = kernelsFor(engine, 'Lanczos');
+  if (!native) return { engine: 'typescript', csrScaledMatvec, reorthogonalize, ritzVectors };
+  return {
+    engine: 'native',
+    csrScaledMatvec: native.csrScaledMatvec,
+    reorthogonalize: native.reorthogonalize,
+    ritzVectors: native.ritzVectors,
+  };
+}
+
+function csrScaledMatvec(indptr: Int32Array, indices: Int32Array, values: Float64Array, rowScale: Float64Array, x: Float64Array, y: Float64Array): void {
+  const n = rowScale.length;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    const end = indptr[i + 1]!;
+    for (let e = indptr[i]!; e < end; e++) s += values[e]! * x[indices[e]!]!;
+    y[i] = s * rowScale[i]!;
+  }
+}
+
+/**
+ * Each subtraction of a projection is done in the same sweep over w as the next inner product
+ * (the last one with ‖w‖²): half the passes over memory, the same operations per element.
+ */
+function reorthogonalize(basis: Float64Array, n: number, count: number, w: Float64Array, h: Float64Array): number {
+  let prev = -1; // the basis vector whose projection c is still to be subtracted
+  let c = 0;
+  for (let step = 0; step < 2 * count; step++) {
+    const i = step % count;
+    const o = i * n;
+    let s = 0;
+    if (prev < 0) {
+      for (let e = 0; e < n; e++) s += basis[o + e]! * w[e]!;
+    } else {
+      const po = prev * n;
+      const alpha = -c;
+      for (let e = 0; e < n; e++) {
+        const we = w[e]! + alpha * basis[po + e]!;
+        w[e] = we;
+        s += basis[o + e]! * we;
+      }
+    }
+    h[i]! += s;
+    c = s;
+    prev = i;
+  }
+  let norm2 = 0;
+  if (prev < 0) {
+    for (let e = 0; e < n; e++) norm2 += w[e]! * w[e]!;
+  } else {
+    const po = prev * n;
+    const alpha = -c;
+    for (let e = 0; e < n; e++) {
+      const we = w[e]! + alpha * basis[po + e]!;
+      w[e] = we;
+      norm2 += we * we;
+    }
+  }
+  return norm2;
+}
+
+function ritzVectors(basis: Float64Array, n: number, m: number, Y: Float64Array, cols: Int32Array, out: Float64Array): void {
+  for (let c = 0; c < cols.length; c++) {
+    const col = cols[c]!;
+    const oo = c * n;
+    out.fill(0, oo, oo + n);
+    for (let i = 0; i < m; i++) {
+      const y = Y[i * m + col]!;
+      if (y === 0) continue;
+      const o = i * n;
+      for (let e = 0; e < n; e++) out[oo + e] += y * basis[o + e]!;
+    }
+  }
+}
