@@ -8,7 +8,7 @@
  */
 import type { Matrix } from '../util/matrix.js';
 import { nextUint32, randomState } from '../util/random.js';
-import { nativeKernels, nativeStatus } from '../native/index.js';
+import { kernelsFor, type KernelEngine } from '../native/index.js';
 import type { KnnGraph } from './knn.js';
 
 /** Options of {@link nnDescent}. */
@@ -24,10 +24,9 @@ export interface NNDescentOptions {
   /** Stop when a round updates fewer than delta·n·k entries (default 0.001). */
   delta?: number;
   onProgress?: (done: number, total: number) => void;
+  /** The compiled kernel (`native`), its TypeScript twin, or `auto` (the compiled one when built); same graph either way. */
+  engine?: KernelEngine;
 }
-
-/** Which implementation runs NN-descent: the compiled kernel (src/native) or the TypeScript loops. */
-export type NNDescentEngine = 'auto' | 'native' | 'typescript';
 
 /**
  * The search state: max-heaps of the m best (squared distance, index, new-flag) per row, the
@@ -59,16 +58,14 @@ interface NNDState {
  * The same seed gives the same graph on either engine (`auto`: the compiled one when built).
  * @example const g = nnDescent(codes, 20, { seed: 0 });
  */
-export function nnDescent(x: Matrix, k: number, options: NNDescentOptions & { engine?: NNDescentEngine } = {}): KnnGraph {
+export function nnDescent(x: Matrix, k: number, options: NNDescentOptions = {}): KnnGraph {
   const { rows: n, cols: dim } = x;
   const m = k - 1; // neighbours other than the row itself
   const nTrees = options.nTrees ?? Math.min(32, 5 + Math.round(Math.sqrt(n) / 20));
   const maxIter = options.maxIter ?? Math.max(5, Math.round(Math.log2(n)));
   const maxC = options.maxCandidates ?? Math.min(60, Math.max(20, k));
   const delta = options.delta ?? 0.001;
-  const engine = options.engine ?? 'auto';
-  const native = engine === 'typescript' ? undefined : nativeKernels();
-  if (engine === 'native' && !native) throw new Error(`The compiled NN-descent kernel is not available: ${nativeStatus().detail}.`);
+  const native = kernelsFor(options.engine ?? 'auto', 'NN-descent');
   const s: NNDState = {
     data: x.data instanceof Float32Array ? x.data : Float32Array.from(x.data), n, dim, m, maxC,
     hd: new Float32Array(n * m).fill(Infinity), hi: new Int32Array(n * m).fill(-1), hf: new Uint8Array(n * m),
