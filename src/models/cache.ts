@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { cacheRoot } from '../util/paths.js';
 import { activeBackend, initBackend } from '../tf/backend.js';
 import type { Matrix } from '../util/matrix.js';
-import { ConvAutoencoder, resolveAutoencoderOptions, type ConvAutoencoderOptions, type EpochRecord, type AutoencoderFitOptions, type ResolvedAutoencoderOptions } from './autoencoder.js';
+import { ConvAutoencoder, resolveAutoencoderOptions, type ConvAutoencoderOptions, type ResolvedAutoencoderOptions } from './autoencoder.js';
+import type { AutoencoderFitOptions, EpochRecord } from './training.js';
 import { ModelFileError, WEIGHTS_BIN, type ModelNotice } from './io.js';
 import { recoverFolder } from '../util/fs.js';
 

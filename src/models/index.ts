@@ -3,3 +3,4 @@ export * from './autoencoder.js';
 export * from './progress.js';
 export * from './io.js';
 export * from './cache.js';
+export * from './training.js';
