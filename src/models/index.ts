@@ -4,3 +4,5 @@ export * from './progress.js';
 export * from './io.js';
 export * from './cache.js';
 export * from './training.js';
+export * from './dense-architecture.js';
+export * from './dense-autoencoder.js';
