@@ -237,6 +237,11 @@ export class DenseAutoencoder {
       const saved = meta.options;
       ae = new DenseAutoencoder({ ...saved, ...saved.architecture, earlyStopping: saved.earlyStopping });
       const parts = splitDenseAutoencoderWith(tf, model);
+      const built = [model.inputs[0]!.shape[1], ...model.layers.filter((l) => l.name.startsWith('encoder_')).map((l) => (l.outputShape as number[])[1])];
+      const recorded = [ae.options.architecture.inputSize, ...ae.options.architecture.hiddenSizes, ae.options.architecture.codeSize];
+      if (built.join('-') !== recorded.join('-')) {
+        throw new Error(`its layers are ${built.join('-')}, its options say ${recorded.join('-')}.`);
+      }
       ae.tf = tf;
       ae.models = { autoencoder: model, ...parts };
     } catch (err) {
