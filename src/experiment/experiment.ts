@@ -173,6 +173,7 @@ export class Experiment {
             'ae.batchSize': step.codes.training.batchSize,
             'ae.learningRate': step.codes.training.learningRate,
             'ae.seed': step.codes.training.seed,
+            ...(step.codes.architecture ? { 'ae.architecture': step.codes.architecture } : {}),
             ...(step.codes.interruptedAt ? { 'ae.interruptedAt': `epoch ${step.codes.interruptedAt.epoch}, batch ${step.codes.interruptedAt.batch}` } : {}),
           }
         : {}),

@@ -1,7 +1,9 @@
 import { loadFashionMnist, type LoadOptions } from '../data/dataset.js';
 import { stratifiedSubset } from '../data/split.js';
 import type { LabeledImages } from '../data/classes.js';
-import { isModelCached, loadOrTrain, type LoadOrTrainResult } from '../models/cache.js';
+import { isDenseModelCached, isModelCached, loadOrTrain, loadOrTrainDense, type LoadOrTrainResult } from '../models/cache.js';
+import { denseArchitectureName, resolveDenseArchitecture } from '../models/dense-architecture.js';
+import type { DenseAutoencoder } from '../models/dense-autoencoder.js';
 import type { ProgressCallback } from '../models/progress.js';
 import { withInterruptSignal } from '../util/interrupt.js';
 import type { Matrix } from '../util/matrix.js';
@@ -66,14 +68,17 @@ export async function trainedAutoencoder(
 ): Promise<LoadOrTrainResult> {
   const result = await withInterruptSignal((signal) =>
     loadOrTrain(data.train.images, { ...training, validation: data.test.images, onProgress, onInvalidCache: 'retrain', signal }));
-  if (result.interrupted) {
-    const { epoch, batch, batches } = result.interrupted;
-    onInterrupt(
-      `Training interrupted at epoch ${epoch}/${training.epochs}, batch ${batch}/${batches}: the model keeps the weights reached so far ` +
-        `and was NOT cached. Results computed from it are recorded as variants ('autoencoder interrupted at …'). Rerun the cell to train it fully.`,
-    );
-  }
+  reportInterruption(result, training, onInterrupt);
   return result;
+}
+
+function reportInterruption(result: { readonly interrupted?: { epoch: number; batch: number; batches: number } }, training: { epochs: number }, onInterrupt: (message: string) => void): void {
+  if (!result.interrupted) return;
+  const { epoch, batch, batches } = result.interrupted;
+  onInterrupt(
+    `Training interrupted at epoch ${epoch}/${training.epochs}, batch ${batch}/${batches}: the model keeps the weights reached so far ` +
+      `and was NOT cached. Results computed from it are recorded as variants ('autoencoder interrupted at …'). Rerun the cell to train it fully.`,
+  );
 }
 
 /** Codes of the train and test images under one trained model. */
@@ -87,6 +92,11 @@ export interface AutoencoderCodes {
   readonly training: AutoencoderTraining;
   /** Set when the autoencoder's training was interrupted (the codes come from a partly trained model). */
   readonly interruptedAt?: { readonly epoch: number; readonly batch: number; readonly batches: number };
+  /**
+   * The autoencoder when it is not the report's convolutional one, e.g. `'dense 784-500-500-2000-10'`
+   * (recorded as the setting `ae.architecture`: such runs are always variants).
+   */
+  readonly architecture?: string;
 }
 
 /**
@@ -100,13 +110,31 @@ export async function autoencoderCodes(
   options: { store?: ArtifactStore; onProgress?: ProgressCallback } = {},
 ): Promise<AutoencoderCodes> {
   const store = options.store ?? new ArtifactStore(data.settings.scale);
-  const { model, key, interrupted } = await trainedAutoencoder(data, training, options.onProgress);
+  const result = await trainedAutoencoder(data, training, options.onProgress);
+  return codesOf(result, data, training, store, 'codes');
+}
+
+/**
+ * The codes of `data` under a trained (or interrupted) model: from the artifact store
+ * (`<prefix>-train`, `<prefix>-test`, tagged with the model's key) when there, else encoded and
+ * stored; codes of an interrupted model are never stored.
+ */
+function codesOf(
+  result: { readonly model: { encode(x: Matrix): Matrix }; readonly key: string; readonly interrupted?: AutoencoderCodes['interruptedAt'] },
+  data: ExperimentData,
+  training: AutoencoderTraining,
+  store: ArtifactStore,
+  prefix: string,
+  architecture?: string,
+): AutoencoderCodes {
+  const { model, key, interrupted } = result;
+  const arch = architecture === undefined ? {} : { architecture };
   if (interrupted) {
     // Codes of a partly trained model are used in this session only, never stored.
-    return { train: await model.encode(data.train.images), test: await model.encode(data.test.images), modelKey: key, fromCache: false, training, interruptedAt: interrupted };
+    return { train: model.encode(data.train.images), test: model.encode(data.test.images), modelKey: key, fromCache: false, training, interruptedAt: interrupted, ...arch };
   }
-  const cachedTrain = store.loadFloat32('codes-train', key);
-  const cachedTest = store.loadFloat32('codes-test', key);
+  const cachedTrain = store.loadFloat32(`${prefix}-train`, key);
+  const cachedTest = store.loadFloat32(`${prefix}-test`, key);
   if (cachedTrain && cachedTest && cachedTrain.shape[0] === data.train.images.rows && cachedTest.shape[0] === data.test.images.rows) {
     return {
       train: { data: cachedTrain.data, rows: cachedTrain.shape[0]!, cols: cachedTrain.shape[1]! },
@@ -114,11 +142,84 @@ export async function autoencoderCodes(
       modelKey: key,
       fromCache: true,
       training,
+      ...arch,
     };
   }
-  const train = await model.encode(data.train.images);
-  const test = await model.encode(data.test.images);
-  store.saveFloat32('codes-train', key, train.data, [train.rows, train.cols]);
-  store.saveFloat32('codes-test', key, test.data, [test.rows, test.cols]);
-  return { train, test, modelKey: key, fromCache: false, training };
+  const train = model.encode(data.train.images);
+  const test = model.encode(data.test.images);
+  store.saveFloat32(`${prefix}-train`, key, train.data, [train.rows, train.cols]);
+  store.saveFloat32(`${prefix}-test`, key, test.data, [test.rows, test.cols]);
+  return { train, test, modelKey: key, fromCache: false, training, ...arch };
+}
+
+/** Training of N2D's dense autoencoder: {@link AutoencoderTraining} plus its layer widths. */
+export interface DenseAutoencoderTraining extends AutoencoderTraining {
+  hiddenSizes: number[];
+  codeSize: number;
+}
+
+/**
+ * Epochs of the dense autoencoder at the full scale: what fitted in about 35 minutes on the 2-core
+ * development machine (≈ 35 s per epoch of 60,000 images on the tensorflow backend). N2D
+ * pretrains for 1,000 epochs; this is a variant with far less training.
+ */
+export const DENSE_AUTOENCODER_FULL_EPOCHS = 60;
+
+/** Rough milliseconds per 1,000 images per epoch of the dense autoencoder (tensorflow backend, measured 2026-12-01 on a loaded 2-core machine). */
+export const DENSE_TRAINING_MS_PER_1K_IMAGES: Readonly<Record<string, number>> = Object.freeze({ tensorflow: 600 });
+
+/**
+ * N2D's dense autoencoder training at a scale: d-500-500-2000-10, Adam 0.001, batch 256, seed 0;
+ * {@link DENSE_AUTOENCODER_FULL_EPOCHS} epochs at `full`, the scale's epochs (2) at `smoke`.
+ */
+export function n2dDenseTraining(settings: ScaleSettings = scaleSettings()): DenseAutoencoderTraining {
+  return {
+    epochs: settings.scale === 'full' ? DENSE_AUTOENCODER_FULL_EPOCHS : settings.epochs,
+    batchSize: 256,
+    learningRate: 0.001,
+    seed: 0,
+    hiddenSizes: [500, 500, 2000],
+    codeSize: 10,
+  };
+}
+
+/** `dense 784-500-500-2000-10`: how codes of this model are labelled (`ae.architecture`). */
+export function denseArchitectureLabel(training: DenseAutoencoderTraining, inputSize = 784): string {
+  return `dense ${denseArchitectureName(resolveDenseArchitecture({ inputSize, hiddenSizes: training.hiddenSizes, codeSize: training.codeSize }))}`;
+}
+
+/** Whether the dense autoencoder for these data and settings is in the model cache. */
+export function isDenseAutoencoderCached(data: ExperimentData, training: DenseAutoencoderTraining): boolean {
+  return isDenseModelCached(data.train.images, { ...training, validation: data.test.images });
+}
+
+/**
+ * {@link trainedAutoencoder} for N2D's dense autoencoder: from the model cache, else trained on
+ * `data.train` (validated on `data.test`) and cached; ■ stops at the end of a batch.
+ */
+export async function trainedDenseAutoencoder(
+  data: ExperimentData,
+  training: DenseAutoencoderTraining,
+  onProgress?: ProgressCallback,
+  onInterrupt: (message: string) => void = (m) => console.log(m),
+): Promise<LoadOrTrainResult<DenseAutoencoder>> {
+  const result = await withInterruptSignal((signal) =>
+    loadOrTrainDense(data.train.images, { ...training, validation: data.test.images, onProgress, onInvalidCache: 'retrain', signal }));
+  reportInterruption(result, training, onInterrupt);
+  return result;
+}
+
+/**
+ * {@link autoencoderCodes} for N2D's dense autoencoder (stored as `dense-codes-train` /
+ * `dense-codes-test`, beside the conv model's codes); the codes carry `architecture`, so runs on
+ * them are recorded as variants.
+ */
+export async function denseAutoencoderCodes(
+  data: ExperimentData,
+  training: DenseAutoencoderTraining,
+  options: { store?: ArtifactStore; onProgress?: ProgressCallback } = {},
+): Promise<AutoencoderCodes> {
+  const store = options.store ?? new ArtifactStore(data.settings.scale);
+  const result = await trainedDenseAutoencoder(data, training, options.onProgress);
+  return codesOf(result, data, training, store, 'dense-codes', denseArchitectureLabel(training, data.train.images.cols));
 }

@@ -57,38 +57,53 @@ export function scaleSettings(scale: ReportScale = reportScale()): ScaleSettings
  */
 export const TRAINING_MS_PER_1K_IMAGES: Readonly<Record<string, number>> = Object.freeze({ tensorflow: 300, wasm: 1000, cpu: 8400 });
 
-/** Rough seconds to train the autoencoder at this scale on `backend` (undefined for an unknown backend). */
-export function estimatedTrainingSeconds(settings: ScaleSettings, backend: string, epochs = settings.epochs): number | undefined {
-  const ms = TRAINING_MS_PER_1K_IMAGES[backend];
+/**
+ * Rough seconds to train the autoencoder at this scale on `backend` (undefined for an unknown
+ * backend); `msPer1kImages` gives another model's speeds (default: the report's autoencoder's).
+ */
+export function estimatedTrainingSeconds(settings: ScaleSettings, backend: string, epochs = settings.epochs, msPer1kImages: Readonly<Record<string, number>> = TRAINING_MS_PER_1K_IMAGES): number | undefined {
+  const ms = msPer1kImages[backend];
   return ms === undefined ? undefined : (ms * (settings.trainImages / 1000) * epochs) / 1000;
 }
 
 /**
  * One paragraph a notebook's config cell prints: the scale, what it costs (with `training`: whether
- * the autoencoder is cached, else a time estimate on `backend`), and how to switch.
+ * the autoencoder is cached, else a time estimate on `backend`), and how to switch. `training.name`
+ * names another model than the report's autoencoder, `training.msPer1kImages` its speeds.
  */
-export function describeScale(settings: ScaleSettings, options: { backend?: string; training?: { epochs: number; cached: boolean } } = {}): string {
+export function describeScale(
+  settings: ScaleSettings,
+  options: { backend?: string; training?: { epochs: number; cached: boolean; name?: string; msPer1kImages?: Readonly<Record<string, number>> } } = {},
+): string {
   const n = (v: number) => v.toLocaleString('en-US');
   const lines = [
     `Scale '${settings.scale}'${settings.scale === 'full' ? " (the report's)" : ' (small subsets for a quick check; not comparable with the report)'}: ` +
       `${n(settings.trainImages)} train / ${n(settings.testImages)} test images, ${settings.seeds.length} clusterer seeds, K-Means nInit ${settings.nInit}.`,
   ];
-  if (options.training) {
-    const { epochs, cached } = options.training;
-    if (cached) {
-      lines.push(`The autoencoder (${epochs} epochs) is in the model cache: no training.`);
-    } else {
-      const est = options.backend ? estimatedTrainingSeconds(settings, options.backend, epochs) : undefined;
-      lines.push(
-        `The autoencoder is not cached: this notebook trains it for ${epochs} epochs on ${n(settings.trainImages)} images` +
-          (est === undefined ? '.' : `, about ${formatDuration(est)} on the ${options.backend} backend (progress shows per batch; ■ interrupts at the end of a batch).`),
-      );
-    }
-  }
+  if (options.training) lines.push(describeTraining(settings, { ...options.training, ...(options.backend ? { backend: options.backend } : {}) }));
   lines.push(
     settings.scale === 'full'
       ? "To switch to a quick run: start Jupyter with REPORT_SCALE=smoke, or write fc.scaleSettings('smoke') in this cell."
       : "To run the report's scale: start Jupyter with REPORT_SCALE=full, or write fc.scaleSettings('full') in this cell.",
   );
   return lines.join('\n');
+}
+
+/**
+ * One line on an autoencoder's training at this scale: cached (no training), or how long
+ * training it will take on `backend` (from `msPer1kImages`, default the report's autoencoder's).
+ * `name` names the model (default "The autoencoder").
+ */
+export function describeTraining(
+  settings: ScaleSettings,
+  training: { epochs: number; cached: boolean; backend?: string; name?: string; msPer1kImages?: Readonly<Record<string, number>> },
+): string {
+  const n = (v: number) => v.toLocaleString('en-US');
+  const { epochs, cached, name = 'The autoencoder', msPer1kImages } = training;
+  if (cached) return `${name} (${epochs} epochs) is in the model cache: no training.`;
+  const est = training.backend ? estimatedTrainingSeconds(settings, training.backend, epochs, msPer1kImages) : undefined;
+  return (
+    `${name} is not cached: this notebook trains it for ${epochs} epochs on ${n(settings.trainImages)} images` +
+    (est === undefined ? '.' : `, about ${formatDuration(est)} on the ${training.backend} backend (progress shows per batch; ■ interrupts at the end of a batch).`)
+  );
 }

@@ -111,6 +111,7 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   'ae.batchSize': 'autoencoder batch',
   'ae.learningRate': 'autoencoder learning rate',
   'ae.interruptedAt': 'autoencoder interrupted at',
+  'ae.architecture': 'autoencoder',
   pcaComponents: 'PCA components',
   'umap.nComponents': 'UMAP dimensions',
   'umap.nNeighbors': 'UMAP neighbours',
@@ -127,10 +128,16 @@ function same(a: SettingValue | undefined, b: SettingValue): boolean {
   return a === b;
 }
 
+/**
+ * Settings that no named setting has: present, they always make a run a variant (an interrupted
+ * autoencoder; an autoencoder other than the report's, e.g. N2D's dense one).
+ */
+const ALWAYS_VARIANT = new Set(['ae.architecture', 'ae.interruptedAt']);
+
 /** The keys of `setting.params` whose value in `settings` differs, formatted (`k = 5`). */
 export function settingDiff(settings: Settings, setting: NamedSetting): string[] {
   return Object.entries(setting.params).filter(([k, v]) => !same(settings[k], v)).map(([k]) => formatSetting(k, settings[k]))
-    .concat(Object.keys(settings).filter((k) => k === 'ae.interruptedAt').map((k) => formatSetting(k, settings[k])));
+    .concat(Object.keys(settings).filter((k) => ALWAYS_VARIANT.has(k) && !(k in setting.params)).map((k) => formatSetting(k, settings[k])));
 }
 
 /** How a run is labelled and described. */

@@ -1,8 +1,7 @@
-import type { LayersModel, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
+import type { LayersModel, Scalar, Tensor } from '@tensorflow/tfjs';
 import { initBackend, type TF } from '../tf/backend.js';
 import { FlatAdam } from '../tf/flat-adam.js';
 import type { Matrix } from '../util/matrix.js';
-import { createRandom, permutation } from '../util/random.js';
 import { checkFiniteMatrix, checkInteger, checkMatrix, checkNumber, NotFittedError } from '../util/validate.js';
 import {
   buildAutoencoderWith,
@@ -12,19 +11,18 @@ import {
   type ArchitectureOptions,
 } from './architecture.js';
 import { loadModelWith, ModelFileError, readModelArtifacts, saveModel, type ReadModelOptions } from './io.js';
-import type { ProgressCallback } from './progress.js';
-
-/** Early stopping: stop when the monitored loss has not improved for `patience` epochs. */
-export interface EarlyStoppingOptions {
-  /** Epochs without improvement before stopping. */
-  patience: number;
-  /** Smallest decrease that counts as an improvement. Default `0`. */
-  minDelta?: number;
-  /** `valLoss` (default when there is validation data) or `loss`. */
-  monitor?: 'valLoss' | 'loss';
-  /** Put back the weights of the best epoch when stopping or at the end. Default `true`. */
-  restoreBestWeights?: boolean;
-}
+import {
+  checkImages,
+  meanLoss,
+  resolveEarlyStopping,
+  runBatched,
+  splitValidation,
+  trainEpochs,
+  type AutoencoderFitOptions,
+  type EarlyStoppingOptions,
+  type EpochRecord,
+  type Interruption,
+} from './training.js';
 
 /** Options of {@link ConvAutoencoder}. Architecture options: see {@link ArchitectureOptions}. */
 export interface ConvAutoencoderOptions extends ArchitectureOptions {
@@ -66,36 +64,8 @@ export const AUTOENCODER_DEFAULTS = Object.freeze({
   earlyStopping: null,
 });
 
-/** One epoch of training history. */
-export interface EpochRecord {
-  /** 1-based epoch. */
-  readonly epoch: number;
-  /** Mean training binary cross-entropy per pixel over the epoch's batches. */
-  readonly loss: number;
-  /** Binary cross-entropy per pixel on the validation data (absent without validation). */
-  readonly valLoss?: number;
-  /** Wall time of the epoch (training + validation). */
-  readonly seconds: number;
-}
-
-/** Options of {@link ConvAutoencoder.fit}. */
-export interface AutoencoderFitOptions {
-  /** Validation images (N×784, 0..1), e.g. the test split. Overrides `validationSplit`. */
-  validation?: Matrix;
-  /** Called after every batch and every epoch; see {@link progressPrinter} for a ready-made one. */
-  onProgress?: ProgressCallback;
-  /**
-   * Stops training at the end of the current batch when aborted (e.g. by the kernel's interrupt,
-   * see `withInterruptSignal`): `fit` then returns normally with the weights so far and
-   * {@link ConvAutoencoder.interruptedAt} set.
-   */
-  signal?: AbortSignal;
-}
-
 /** Clip for log(p) in the loss, as Keras' `epsilon()`. */
 const EPSILON = 1e-7;
-/** Images per forward pass in encode/decode/reconstruct/validation. */
-const INFERENCE_BATCH = 1000;
 
 /**
  * The report's convolutional autoencoder as an estimator: `fit` trains it with Adam on the
@@ -117,7 +87,7 @@ export class ConvAutoencoder {
   private optimizer?: FlatAdam;
   private readonly epochs: EpochRecord[] = [];
   private stopped = false;
-  private interruption: { epoch: number; batch: number; batches: number } | undefined;
+  private interruption: Interruption | undefined;
 
   /**
    * Stores the options (validated); nothing is built until {@link fit} or {@link build}.
@@ -148,142 +118,24 @@ export class ConvAutoencoder {
    *   when there are no training images left after the validation split.
    */
   async fit(images: Matrix, fitOptions: AutoencoderFitOptions = {}): Promise<this> {
-    const { architecture, epochs, batchSize, validationSplit } = this.options;
-    const pixels = architecture.inputShape[0] * architecture.inputShape[1] * architecture.inputShape[2];
-    checkImages('images', images, pixels);
-    let train = images;
-    let validation = fitOptions.validation;
-    if (validation !== undefined) {
-      checkImages('validation', validation, pixels);
-    } else if (validationSplit > 0) {
-      const nVal = Math.floor(images.rows * validationSplit);
-      const nTrain = images.rows - nVal;
-      if (nVal < 1 || nTrain < 1) {
-        throw new RangeError(
-          `validationSplit = ${validationSplit} of ${images.rows} images leaves ${nTrain} for training and ${nVal} for validation; both need at least one.`,
-        );
-      }
-      train = { data: images.data.subarray(0, nTrain * pixels), rows: nTrain, cols: pixels };
-      validation = { data: images.data.subarray(nTrain * pixels), rows: nVal, cols: pixels };
-    }
+    const { architecture, validationSplit } = this.options;
+    const { train, validation } = splitValidation(images, this.pixels(), validationSplit, fitOptions.validation);
     await this.build();
     const tf = this.tf!;
-    const { autoencoder } = this.models!;
     // tf.train.adam's update on all weights at once: far fewer ops per step (see FlatAdam).
     this.optimizer ??= new FlatAdam(tf, this.options.learningRate, 0.9, 0.999, EPSILON);
-    // Each epoch's order depends only on (seed, epoch), so training resumed after load() sees
-    // the same batches as uninterrupted training.
-    const shuffleBase = createRandom(this.options.seed).fork().int(2 ** 31);
-    const optimizer = this.optimizer;
-    const varList = autoencoder.trainableWeights.map((w) => w.read() as Variable);
-    const [h, w, c] = architecture.inputShape;
-    const n = train.rows;
-    const batches = Math.ceil(n / batchSize);
-    const es = this.options.earlyStopping;
-    const monitor = es ? (es.monitor === 'valLoss' && validation === undefined ? 'loss' : es.monitor) : 'loss';
-    let bestWeights: Tensor[] | undefined;
-    let bestEpoch = 0;
-    let best: number | undefined;
-    let wait = 0;
     this.stopped = false;
     this.interruption = undefined;
-    const signal = fitOptions.signal;
-
-    const fitStart = performance.now();
-    let batchesDone = 0;
-    const firstEpoch = this.epochs.length + 1;
-    const lastEpoch = this.epochs.length + epochs;
-    try {
-      for (let epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
-        const epochStart = performance.now();
-        const order = permutation(n, createRandom((shuffleBase ^ Math.imul(epoch, 0x9e3779b9)) | 0));
-        let lossSum = 0;
-        let seen = 0;
-        for (let b = 0; b < batches; b++) {
-          const start = b * batchSize;
-          const size = Math.min(batchSize, n - start);
-          const buf = new Float32Array(size * pixels);
-          for (let k = 0; k < size; k++) {
-            const i = order[start + k]!;
-            buf.set(train.data.subarray(i * pixels, (i + 1) * pixels), k * pixels);
-          }
-          const x = tf.tensor4d(buf, [size, h, w, c]);
-          let cost: Scalar | null = null;
-          let batchLoss: number;
-          try {
-            cost = optimizer.minimize(() => trainingLoss(tf, autoencoder.apply(x, { training: true }) as Tensor, x), true, varList);
-            batchLoss = (await cost!.data())[0]!;
-          } finally {
-            x.dispose();
-            cost?.dispose();
-          }
-          if (!Number.isFinite(batchLoss)) {
-            throw new Error(`Training diverged: the loss of epoch ${epoch}, batch ${b + 1} is ${batchLoss}. Try a smaller learningRate.`);
-          }
-          lossSum += batchLoss * size;
-          seen += size;
-          batchesDone++;
-          if (fitOptions.onProgress) {
-            const now = performance.now();
-            const perBatch = (now - fitStart) / 1000 / batchesDone;
-            fitOptions.onProgress({
-              phase: 'batch', epoch, epochs: lastEpoch, batch: b + 1, batches, loss: lossSum / seen, batchLoss,
-              epochSeconds: (now - epochStart) / 1000, elapsedSeconds: (now - fitStart) / 1000,
-              etaSeconds: perBatch * ((lastEpoch - epoch) * batches + (batches - b - 1)),
-              imagesPerSecond: seen / ((now - epochStart) / 1000),
-            });
-          }
-          if (signal) {
-            // Let a pending SIGINT handler run (signals are delivered between macrotasks).
-            await new Promise<void>((resolve) => setImmediate(resolve));
-            if (signal.aborted) {
-              this.interruption = { epoch, batch: b + 1, batches };
-              break;
-            }
-          }
-        }
-        if (this.interruption) {
-          // A partial epoch is recorded so the history shows how far training got.
-          this.epochs.push({ epoch, loss: lossSum / seen, seconds: (performance.now() - epochStart) / 1000 });
-          break;
-        }
-        const valLoss = validation ? this.lossOn(validation) : undefined;
-        const seconds = (performance.now() - epochStart) / 1000;
-        const record: EpochRecord = valLoss === undefined ? { epoch, loss: lossSum / seen, seconds } : { epoch, loss: lossSum / seen, valLoss, seconds };
-        this.epochs.push(record);
-
-        let stop = false;
-        if (es) {
-          const current = monitor === 'valLoss' ? valLoss! : record.loss;
-          if (best === undefined || best - current > es.minDelta) {
-            best = current;
-            bestEpoch = epoch;
-            wait = 0;
-            if (es.restoreBestWeights) {
-              bestWeights?.forEach((t) => t.dispose());
-              bestWeights = autoencoder.getWeights().map((t) => t.clone());
-            }
-          } else if (++wait >= es.patience) {
-            stop = true;
-          }
-        }
-        if (fitOptions.onProgress) {
-          const now = performance.now();
-          const perBatch = (now - fitStart) / 1000 / batchesDone;
-          fitOptions.onProgress({
-            phase: 'epoch', epoch, epochs: lastEpoch, batch: batches, batches, loss: record.loss, batchLoss: record.loss,
-            ...(valLoss === undefined ? {} : { valLoss }),
-            epochSeconds: seconds, elapsedSeconds: (now - fitStart) / 1000,
-            etaSeconds: stop ? 0 : perBatch * (lastEpoch - epoch) * batches,
-            imagesPerSecond: n / seconds,
-          });
-        }
-        if (stop) { this.stopped = true; break; }
-      }
-      if (bestWeights && bestEpoch !== this.epochs.length) autoencoder.setWeights(bestWeights);
-    } finally {
-      bestWeights?.forEach((t) => t.dispose());
-    }
+    const { stoppedEarly, interruption } = await trainEpochs({
+      tf, model: this.models!.autoencoder, optimizer: this.optimizer,
+      trainingLoss, evaluationLoss: binaryCrossEntropy,
+      sampleShape: [...architecture.inputShape], train, validation,
+      epochs: this.options.epochs, batchSize: this.options.batchSize, seed: this.options.seed,
+      earlyStopping: this.options.earlyStopping, history: this.epochs,
+      onProgress: fitOptions.onProgress, signal: fitOptions.signal,
+    });
+    this.stopped = stoppedEarly;
+    this.interruption = interruption;
     return this;
   }
 
@@ -301,7 +153,7 @@ export class ConvAutoencoder {
    * Where the last `fit` was interrupted through its `signal` (epoch, batch within it), or
    * `undefined` when it ran to the end. An interrupted model keeps the weights it had reached.
    */
-  get interruptedAt(): { readonly epoch: number; readonly batch: number; readonly batches: number } | undefined {
+  get interruptedAt(): Interruption | undefined {
     return this.interruption;
   }
 
@@ -326,7 +178,7 @@ export class ConvAutoencoder {
   encode(images: Matrix): Matrix {
     const { encoder, codeSize } = this.built();
     checkImages('images', images, this.pixels());
-    return this.runBatched(encoder, images, [...this.options.architecture.inputShape], codeSize);
+    return runBatched(this.tf!, encoder, images, [...this.options.architecture.inputShape], codeSize);
   }
 
   /**
@@ -337,7 +189,7 @@ export class ConvAutoencoder {
     const { decoder, codeSize } = this.built();
     checkMatrix('codes', codes, { cols: codeSize, colsWhat: 'the code size', minRows: 1 });
     checkFiniteMatrix('codes', codes);
-    return this.runBatched(decoder, codes, [codeSize], this.pixels());
+    return runBatched(this.tf!, decoder, codes, [codeSize], this.pixels());
   }
 
   /**
@@ -347,7 +199,7 @@ export class ConvAutoencoder {
   reconstruct(images: Matrix): Matrix {
     const { autoencoder } = this.built();
     checkImages('images', images, this.pixels());
-    return this.runBatched(autoencoder, images, [...this.options.architecture.inputShape], this.pixels());
+    return runBatched(this.tf!, autoencoder, images, [...this.options.architecture.inputShape], this.pixels());
   }
 
   /**
@@ -357,7 +209,7 @@ export class ConvAutoencoder {
   evaluate(images: Matrix): number {
     this.built();
     checkImages('images', images, this.pixels());
-    return this.lossOn(images);
+    return meanLoss(this.tf!, this.built().autoencoder, images, [...this.options.architecture.inputShape], binaryCrossEntropy);
   }
 
   /**
@@ -433,44 +285,6 @@ export class ConvAutoencoder {
     const [h, w, c] = this.options.architecture.inputShape;
     return h * w * c;
   }
-
-  private runBatched(model: LayersModel, input: Matrix, inShape: number[], outCols: number): Matrix {
-    const tf = this.tf!;
-    const out = new Float32Array(input.rows * outCols);
-    for (let start = 0; start < input.rows; start += INFERENCE_BATCH) {
-      const size = Math.min(INFERENCE_BATCH, input.rows - start);
-      const y = tf.tidy(() => {
-        const x = tf.tensor(input.data.slice(start * input.cols, (start + size) * input.cols), [size, ...inShape]);
-        return model.apply(x, { training: false }) as Tensor;
-      });
-      try {
-        out.set(y.dataSync() as Float32Array, start * outCols);
-      } finally {
-        y.dispose();
-      }
-    }
-    return { data: out, rows: input.rows, cols: outCols };
-  }
-
-  private lossOn(images: Matrix): number {
-    const tf = this.tf!;
-    const { autoencoder } = this.models!;
-    const [h, w, c] = this.options.architecture.inputShape;
-    let sum = 0;
-    for (let start = 0; start < images.rows; start += INFERENCE_BATCH) {
-      const size = Math.min(INFERENCE_BATCH, images.rows - start);
-      const loss = tf.tidy(() => {
-        const x = tf.tensor4d(images.data.slice(start * images.cols, (start + size) * images.cols), [size, h, w, c]);
-        return binaryCrossEntropy(tf, autoencoder.apply(x, { training: false }) as Tensor, x);
-      });
-      try {
-        sum += loss.dataSync()[0]! * size;
-      } finally {
-        loss.dispose();
-      }
-    }
-    return sum / images.rows;
-  }
 }
 
 /**
@@ -521,18 +335,7 @@ export function resolveAutoencoderOptions(options: ConvAutoencoderOptions): Reso
   checkNumber('learningRate', o.learningRate, Number.MIN_VALUE, 10);
   checkNumber('seed', o.seed);
   checkNumber('validationSplit', o.validationSplit, 0, 0.99);
-  let earlyStopping: Required<EarlyStoppingOptions> | null = null;
-  if (o.earlyStopping) {
-    const e = o.earlyStopping;
-    checkInteger('earlyStopping.patience', e.patience, 1);
-    const minDelta = e.minDelta ?? 0;
-    checkNumber('earlyStopping.minDelta', minDelta, 0);
-    const monitor = e.monitor ?? 'valLoss';
-    if (monitor !== 'valLoss' && monitor !== 'loss') {
-      throw new RangeError(`earlyStopping.monitor must be 'valLoss' or 'loss', got '${String(monitor)}'.`);
-    }
-    earlyStopping = { patience: e.patience, minDelta, monitor, restoreBestWeights: e.restoreBestWeights ?? true };
-  }
+  const earlyStopping = resolveEarlyStopping(o.earlyStopping);
   return {
     epochs: o.epochs,
     batchSize: o.batchSize,
@@ -542,25 +345,4 @@ export function resolveAutoencoderOptions(options: ConvAutoencoderOptions): Reso
     earlyStopping,
     architecture: resolveArchitecture(options),
   };
-}
-
-/**
- * Checks an image matrix, the same way for every entry point (fit, validation, evaluate, encode,
- * reconstruct): a Matrix ({@link checkMatrix}) with `pixels` columns and at least one row; with
- * `strict` (the default), every value finite and in [0, 1] (the model was trained on 0..1 pixels;
- * binary cross-entropy needs targets in 0..1).
- */
-function checkImages(name: string, x: Matrix, pixels: number, strict = true): void {
-  checkMatrix(name, x, { cols: pixels, colsWhat: 'one image per row', minRows: 1 });
-  if (!strict) return;
-  const d = x.data;
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i]!;
-    if (!(v >= 0 && v <= 1)) {
-      throw new RangeError(
-        `${name} has value ${v} at row ${Math.floor(i / pixels)}, column ${i % pixels}; pixels must be in 0..1 ` +
-          (v > 1 && v <= 255 ? '(these look like 0..255 values: divide by 255, as loadFashionMnist does).' : '(divide 0..255 values by 255, as loadFashionMnist does; NaN/Infinity are not pixels).'),
-      );
-    }
-  }
 }

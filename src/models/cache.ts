@@ -4,8 +4,11 @@ import * as path from 'node:path';
 import { cacheRoot } from '../util/paths.js';
 import { activeBackend, initBackend } from '../tf/backend.js';
 import type { Matrix } from '../util/matrix.js';
-import { ConvAutoencoder, resolveAutoencoderOptions, type ConvAutoencoderOptions, type EpochRecord, type AutoencoderFitOptions, type ResolvedAutoencoderOptions } from './autoencoder.js';
+import type { LayersModel } from '@tensorflow/tfjs';
+import { ConvAutoencoder, resolveAutoencoderOptions, type ConvAutoencoderOptions, type ResolvedAutoencoderOptions } from './autoencoder.js';
+import { DenseAutoencoder, resolveDenseAutoencoderOptions, type DenseAutoencoderOptions, type ResolvedDenseAutoencoderOptions } from './dense-autoencoder.js';
 import { ModelFileError, WEIGHTS_BIN, type ModelNotice } from './io.js';
+import type { AutoencoderFitOptions, EpochRecord, Interruption } from './training.js';
 import { recoverFolder } from '../util/fs.js';
 
 /** Bumped when the cache layout or the training procedure changes (old entries are then unused). */
@@ -34,23 +37,72 @@ export function fingerprint(x: Matrix): string {
   return `${x.rows}x${x.cols}:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-/** Everything that determines a trained model, hashed into the cache key. */
+/**
+ * Everything that determines a trained model, hashed into the cache key. `model` names the
+ * estimator for every model but the convolutional one (whose keys predate it and stay unchanged).
+ */
 export interface CacheKeyMaterial {
   readonly cacheVersion: number;
-  readonly architecture: ResolvedAutoencoderOptions['architecture'];
-  readonly training: Omit<ResolvedAutoencoderOptions, 'architecture' | 'seed'>;
+  readonly model?: string;
+  readonly architecture: ResolvedAutoencoderOptions['architecture'] | ResolvedDenseAutoencoderOptions['architecture'];
+  readonly training: Omit<ResolvedAutoencoderOptions, 'architecture' | 'seed'> | Omit<ResolvedDenseAutoencoderOptions, 'architecture' | 'seed'>;
   readonly seed: number;
   readonly data: string;
   readonly validation: string | null;
 }
 
 /**
- * The cache key of a training run: `ae-` + 20 hex digits of the SHA-256 of the canonical JSON
- * of {@link CacheKeyMaterial} (architecture, hyperparameters, seed, data fingerprints).
+ * The cache key of a training run: `prefix` (`ae-` for the convolutional autoencoder) + 20 hex
+ * digits of the SHA-256 of the canonical JSON of {@link CacheKeyMaterial} (model, architecture,
+ * hyperparameters, seed, data fingerprints).
  */
-export function cacheKey(material: CacheKeyMaterial): string {
-  return 'ae-' + createHash('sha256').update(canonicalJson(material)).digest('hex').slice(0, 20);
+export function cacheKey(material: CacheKeyMaterial, prefix = 'ae-'): string {
+  return prefix + createHash('sha256').update(canonicalJson(material)).digest('hex').slice(0, 20);
 }
+
+/** What the cache needs of a trainable autoencoder (ConvAutoencoder, DenseAutoencoder). */
+export interface CacheableAutoencoder {
+  readonly history: readonly EpochRecord[];
+  readonly stoppedEarly: boolean;
+  readonly interruptedAt: Interruption | undefined;
+  readonly autoencoder: LayersModel;
+  fit(images: Matrix, options: AutoencoderFitOptions): Promise<unknown>;
+  save(dir: string, extraFiles?: Record<string, string | Uint8Array>): Promise<void>;
+}
+
+/** One kind of cached model: how to resolve its options into key material, create, and load it. */
+export interface ModelKind<M extends CacheableAutoencoder, O> {
+  /** Prefix of its cache keys (and so of its folders). */
+  readonly keyPrefix: string;
+  /** Recorded in the key material (absent for the convolutional model, whose keys predate it). */
+  readonly model?: string;
+  resolve(options: O): { readonly architecture: CacheKeyMaterial['architecture']; readonly seed: number; readonly training: CacheKeyMaterial['training'] };
+  create(options: O): M;
+  load(dir: string): Promise<M>;
+}
+
+/** The report's convolutional autoencoder (keys `ae-…`). */
+export const CONV_AUTOENCODER_KIND: ModelKind<ConvAutoencoder, ConvAutoencoderOptions> = Object.freeze({
+  keyPrefix: 'ae-',
+  resolve: (o: ConvAutoencoderOptions) => {
+    const { architecture, seed, ...training } = resolveAutoencoderOptions(o);
+    return { architecture, seed, training };
+  },
+  create: (o: ConvAutoencoderOptions) => new ConvAutoencoder(o),
+  load: (dir: string) => ConvAutoencoder.load(dir),
+});
+
+/** N2D's dense autoencoder (keys `dense-ae-…`). */
+export const DENSE_AUTOENCODER_KIND: ModelKind<DenseAutoencoder, DenseAutoencoderOptions> = Object.freeze({
+  keyPrefix: 'dense-ae-',
+  model: 'DenseAutoencoder',
+  resolve: (o: DenseAutoencoderOptions) => {
+    const { architecture, seed, ...training } = resolveDenseAutoencoderOptions(o);
+    return { architecture, seed, training };
+  },
+  create: (o: DenseAutoencoderOptions) => new DenseAutoencoder(o),
+  load: (dir: string) => DenseAutoencoder.load(dir),
+});
 
 /** What a cache folder's meta.json holds. */
 export interface CacheMeta {
@@ -65,8 +117,8 @@ export interface CacheMeta {
   readonly weights: { readonly bytes: number; readonly sha256: string };
 }
 
-/** Options of {@link loadOrTrain}. */
-export interface LoadOrTrainOptions extends ConvAutoencoderOptions, AutoencoderFitOptions {
+/** Where and how to cache: the options {@link loadOrTrain} and {@link loadOrTrainDense} add to the model's. */
+export interface CacheOptions extends AutoencoderFitOptions {
   /** Folder holding one sub-folder per key. Default `<cacheRoot()>/models` (`.cache/models`, or `$FMNIST_CACHE_DIR/models`). */
   cacheDir?: string;
   /**
@@ -82,9 +134,15 @@ export interface LoadOrTrainOptions extends ConvAutoencoderOptions, AutoencoderF
   onNotice?: (notice: ModelNotice) => void;
 }
 
-/** What {@link loadOrTrain} returns. */
-export interface LoadOrTrainResult {
-  readonly model: ConvAutoencoder;
+/** Options of {@link loadOrTrain}. */
+export interface LoadOrTrainOptions extends ConvAutoencoderOptions, CacheOptions {}
+
+/** Options of {@link loadOrTrainDense}. */
+export interface LoadOrTrainDenseOptions extends DenseAutoencoderOptions, CacheOptions {}
+
+/** What {@link loadOrTrain} returns (`M`: the model's class). */
+export interface LoadOrTrainResult<M = ConvAutoencoder> {
+  readonly model: M;
   /** True when the model came from the cache (no training ran). */
   readonly fromCache: boolean;
   readonly key: string;
@@ -110,18 +168,36 @@ export interface LoadOrTrainResult {
  * @example
  * const { model, fromCache } = await loadOrTrain(train.images, { validation: test.images, epochs: 50, onProgress: progressPrinter() });
  */
-export async function loadOrTrain(images: Matrix, options: LoadOrTrainOptions = {}): Promise<LoadOrTrainResult> {
-  const { cacheDir, onInvalidCache = 'error', validation, onProgress, signal, onNotice, ...modelOptions } = options;
+export async function loadOrTrain(images: Matrix, options: LoadOrTrainOptions = {}): Promise<LoadOrTrainResult<ConvAutoencoder>> {
+  return loadOrTrainModel(CONV_AUTOENCODER_KIND, images, options);
+}
+
+/**
+ * {@link loadOrTrain} for N2D's {@link DenseAutoencoder}: the same cache (keys `dense-ae-…`
+ * covering every option and the data), the same checks and atomic writes.
+ * @example
+ * const { model } = await loadOrTrainDense(train.images, { epochs: 40, validation: test.images, onProgress: progressPrinter() });
+ */
+export async function loadOrTrainDense(images: Matrix, options: LoadOrTrainDenseOptions = {}): Promise<LoadOrTrainResult<DenseAutoencoder>> {
+  return loadOrTrainModel(DENSE_AUTOENCODER_KIND, images, options);
+}
+
+/** {@link loadOrTrain} for any {@link ModelKind}. */
+export async function loadOrTrainModel<M extends CacheableAutoencoder, O extends object>(
+  kind: ModelKind<M, O>, images: Matrix, options: O & CacheOptions,
+): Promise<LoadOrTrainResult<M>> {
+  const { cacheDir, onInvalidCache = 'error', validation, onProgress, signal, onNotice, ...rest } = options;
+  const modelOptions = rest as unknown as O;
   if (onInvalidCache !== 'error' && onInvalidCache !== 'retrain') {
     throw new RangeError(`onInvalidCache must be 'error' or 'retrain', got '${String(onInvalidCache)}'.`);
   }
-  const { key, material, dir } = cacheLocation(images, { ...modelOptions, ...(validation ? { validation } : {}), ...(cacheDir ? { cacheDir } : {}) });
+  const { key, material, dir } = modelCacheLocation(kind, images, modelOptions, { ...(validation ? { validation } : {}), ...(cacheDir ? { cacheDir } : {}) });
 
   // A save killed half-way (see saveModel) is recovered or cleaned before the entry is looked at.
   const notices = await recoverFolder(dir, onNotice ? { onNotice } : {});
   if (existsSync(dir)) {
     try {
-      const { model, meta } = await readCacheEntry(dir, key, material);
+      const { model, meta } = await readCacheEntry(kind, dir, key, material);
       return { model, fromCache: true, key, dir, meta, notices };
     } catch (err) {
       if (!(err instanceof ModelCacheError) || onInvalidCache === 'error') throw err;
@@ -129,7 +205,7 @@ export async function loadOrTrain(images: Matrix, options: LoadOrTrainOptions = 
     }
   }
 
-  const model = new ConvAutoencoder(modelOptions);
+  const model = kind.create(modelOptions);
   const t0 = performance.now();
   await model.fit(images, { ...(validation ? { validation } : {}), ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
   const trainingSeconds = (performance.now() - t0) / 1000;
@@ -159,18 +235,25 @@ export async function loadOrTrain(images: Matrix, options: LoadOrTrainOptions = 
  */
 export function cacheLocation(images: Matrix, options: ConvAutoencoderOptions & { validation?: Matrix; cacheDir?: string } = {}): { key: string; material: CacheKeyMaterial; dir: string } {
   const { cacheDir, validation, ...modelOptions } = options;
-  const resolved = resolveAutoencoderOptions(modelOptions);
-  const { architecture, seed, ...training } = resolved;
+  return modelCacheLocation(CONV_AUTOENCODER_KIND, images, modelOptions, { ...(validation ? { validation } : {}), ...(cacheDir ? { cacheDir } : {}) });
+}
+
+/** {@link cacheLocation} for any {@link ModelKind}. */
+export function modelCacheLocation<O>(
+  kind: ModelKind<CacheableAutoencoder, O>, images: Matrix, modelOptions: O, where: { validation?: Matrix; cacheDir?: string } = {},
+): { key: string; material: CacheKeyMaterial; dir: string } {
+  const { architecture, seed, training } = kind.resolve(modelOptions);
   const material: CacheKeyMaterial = {
     cacheVersion: MODEL_CACHE_VERSION,
+    ...(kind.model ? { model: kind.model } : {}),
     architecture,
     training,
     seed,
     data: fingerprint(images),
-    validation: validation ? fingerprint(validation) : null,
+    validation: where.validation ? fingerprint(where.validation) : null,
   };
-  const key = cacheKey(material);
-  return { key, material, dir: path.join(path.resolve(cacheDir ?? path.join(cacheRoot(), 'models')), key) };
+  const key = cacheKey(material, kind.keyPrefix);
+  return { key, material, dir: path.join(path.resolve(where.cacheDir ?? path.join(cacheRoot(), 'models')), key) };
 }
 
 /** Whether a cache entry exists for these options and images (it is verified only when loaded). */
@@ -178,11 +261,17 @@ export function isModelCached(images: Matrix, options: ConvAutoencoderOptions & 
   return existsSync(path.join(cacheLocation(images, options).dir, META_JSON));
 }
 
+/** {@link isModelCached} for the {@link DenseAutoencoder}. */
+export function isDenseModelCached(images: Matrix, options: DenseAutoencoderOptions & { validation?: Matrix; cacheDir?: string } = {}): boolean {
+  const { cacheDir, validation, ...modelOptions } = options;
+  return existsSync(path.join(modelCacheLocation(DENSE_AUTOENCODER_KIND, images, modelOptions, { ...(validation ? { validation } : {}), ...(cacheDir ? { cacheDir } : {}) }).dir, META_JSON));
+}
+
 /**
  * Reads and checks one cache entry.
  * @throws ModelCacheError naming the folder and what is wrong.
  */
-async function readCacheEntry(entry: string, key: string, material: CacheKeyMaterial): Promise<{ model: ConvAutoencoder; meta: CacheMeta }> {
+async function readCacheEntry<M extends CacheableAutoencoder>(kind: ModelKind<M, never>, entry: string, key: string, material: CacheKeyMaterial): Promise<{ model: M; meta: CacheMeta }> {
   const bad = (what: string): ModelCacheError =>
     new ModelCacheError(`Model cache entry ${entry} is invalid: ${what}. It is not used; delete the folder or pass onInvalidCache: 'retrain' to train again.`, entry);
   // Every file from the same saved version: resolve the entry's link once.
@@ -217,9 +306,9 @@ async function readCacheEntry(entry: string, key: string, material: CacheKeyMate
   if (createHash('sha256').update(weights).digest('hex') !== meta.weights.sha256) {
     throw bad(`${WEIGHTS_BIN} does not match its recorded SHA-256 (the file was modified or damaged)`);
   }
-  let model: ConvAutoencoder;
+  let model: M;
   try {
-    model = await ConvAutoencoder.load(dir);
+    model = await kind.load(dir);
   } catch (err) {
     if (err instanceof ModelFileError) throw bad(err.message);
     throw err;
@@ -227,7 +316,7 @@ async function readCacheEntry(entry: string, key: string, material: CacheKeyMate
   return { model, meta };
 }
 
-async function weightsOf(model: ConvAutoencoder): Promise<Uint8Array> {
+async function weightsOf(model: CacheableAutoencoder): Promise<Uint8Array> {
   const { tf } = await initBackend();
   let data: ArrayBuffer | undefined;
   await model.autoencoder.save(tf.io.withSaveHandler(async (a) => {

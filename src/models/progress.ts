@@ -3,7 +3,7 @@
  * that is readable both in a terminal and in a notebook.
  */
 
-/** One progress report from `ConvAutoencoder.fit`. */
+/** One progress report from an autoencoder's `fit` (ConvAutoencoder, DenseAutoencoder). */
 export interface TrainingProgress {
   /** `batch` after every training batch; `epoch` once per epoch, after validation. */
   readonly phase: 'batch' | 'epoch';
@@ -14,7 +14,7 @@ export interface TrainingProgress {
   /** Batches done in this epoch (1-based; equals `batches` at the epoch event). */
   readonly batch: number;
   readonly batches: number;
-  /** Mean training loss (binary cross-entropy per pixel) over this epoch's batches so far. */
+  /** Mean training loss (the model's: BCE per pixel for the conv model, MSE for the dense one) over this epoch's batches so far. */
   readonly loss: number;
   /** Loss of the last batch. */
   readonly batchLoss: number;

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ArtifactStore } from '../../src/experiment/artifacts.js';
-import { describeScale, estimatedTrainingSeconds, reportScale, scaleSettings } from '../../src/experiment/scale.js';
+import { describeScale, describeTraining, estimatedTrainingSeconds, reportScale, scaleSettings } from '../../src/experiment/scale.js';
+import { DENSE_TRAINING_MS_PER_1K_IMAGES } from '../../src/experiment/pipeline.js';
 import { tempDir } from '../helpers/tmp.js';
 
 test('artifacts round-trip per key; a stale key or another scale is a miss, never a wrong value', () => {
@@ -51,4 +52,10 @@ test('describeScale states the scale, its cost (images, epochs, estimated time) 
   assert.match(cached, /Scale 'smoke' \(small subsets/);
   assert.match(cached, /in the model cache: no training/);
   assert.match(cached, /REPORT_SCALE=full/);
+  // another model: its name and its own speeds
+  const dense = { epochs: 60, cached: false, name: 'The dense autoencoder', msPer1kImages: DENSE_TRAINING_MS_PER_1K_IMAGES };
+  assert.equal(describeTraining(full, { ...dense, backend: 'tensorflow' }),
+    'The dense autoencoder is not cached: this notebook trains it for 60 epochs on 60,000 images, about 36m00s on the tensorflow backend (progress shows per batch; ■ interrupts at the end of a batch).');
+  assert.equal(describeTraining(full, { ...dense, backend: 'wasm' }), 'The dense autoencoder is not cached: this notebook trains it for 60 epochs on 60,000 images.');
+  assert.equal(describeTraining(full, { ...dense, cached: true }), 'The dense autoencoder (60 epochs) is in the model cache: no training.');
 });

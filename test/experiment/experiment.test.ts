@@ -5,10 +5,12 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { KMeans } from '../../src/cluster/index.js';
+import { GaussianMixture, KMeans } from '../../src/cluster/index.js';
+import { ArtifactStore } from '../../src/experiment/artifacts.js';
+import { CACHE_ENV } from '../../src/util/paths.js';
 import { stratifiedSubset } from '../../src/data/index.js';
 import { Experiment, unitLength, type Preprocessor } from '../../src/experiment/experiment.js';
-import type { ExperimentData } from '../../src/experiment/pipeline.js';
+import { denseAutoencoderCodes, isDenseAutoencoderCached, n2dDenseTraining, type ExperimentData } from '../../src/experiment/pipeline.js';
 import { ResultStore } from '../../src/experiment/results.js';
 import { SCALES, type ScaleSettings } from '../../src/experiment/scale.js';
 import { conclusion, summaryRows } from '../../src/experiment/summary.js';
@@ -164,4 +166,35 @@ test('a seeded preprocessor is refitted for every seed with that seed; an unseed
   fits.length = 0;
   exp.cluster({ pipeline: 'kmeans-raw', intent: 'report', inputs, make, preprocessing: recorder(false) });
   assert.equal(fits.length, 1);
+});
+
+test("N2D's dense autoencoder: its codes are cached per model and runs on them are variants named by the architecture", async (t) => {
+  const data = await smallExperimentData();
+  if (!data) return t.skip('Fashion-MNIST not installed (see src/data)');
+  await initBackend();
+  const root = tempDir();
+  const previous = process.env[CACHE_ENV];
+  process.env[CACHE_ENV] = root;
+  t.after(() => (previous === undefined ? delete process.env[CACHE_ENV] : (process.env[CACHE_ENV] = previous)));
+  const training = n2dDenseTraining(SETTINGS);
+  assert.deepEqual(training, { epochs: 2, batchSize: 256, learningRate: 0.001, seed: 0, hiddenSizes: [500, 500, 2000], codeSize: 10 });
+  assert.equal(isDenseAutoencoderCached(data, training), false);
+  const store = new ArtifactStore('smoke', root);
+  const codes = await denseAutoencoderCodes(data, training, { store });
+  assert.equal(codes.fromCache, false);
+  assert.match(codes.modelKey, /^dense-ae-/);
+  assert.equal(codes.architecture, 'dense 784-500-500-2000-10');
+  assert.deepEqual([codes.train.rows, codes.train.cols, codes.test.rows, codes.test.cols], [500, 10, 500, 10]);
+  assert.equal(isDenseAutoencoderCached(data, training), true);
+  const again = await denseAutoencoderCodes(data, training, { store });
+  assert.equal(again.fromCache, true);
+  assert.deepEqual(again.test.data, codes.test.data);
+  assert.equal(store.loadFloat32('codes-test', codes.modelKey), undefined, "the conv model's artifact names are not used");
+
+  const exp = new Experiment('07-n2d', data, { store: new ResultStore({ scale: 'smoke', root }) });
+  const run = exp.cluster({ pipeline: 'n2d', intent: 'improved', codes, make: (seed) => new GaussianMixture({ nComponents: 10, covarianceType: 'diag', seed }) });
+  assert.equal(run.result.label, 'variant');
+  assert.equal(run.result.settings['ae.architecture'], 'dense 784-500-500-2000-10');
+  assert.ok(run.result.diff.includes('autoencoder = dense 784-500-500-2000-10'), run.result.diff.join('; '));
+  assert.match(run.result.id, /^n2d-improved~.*autoencoder=dense784-500-500-2000-10/);
 });

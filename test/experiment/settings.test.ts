@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GaussianMixture, KMeans } from '../../src/cluster/index.js';
 import { settingsOf } from '../../src/experiment/experiment.js';
+import { denseArchitectureLabel, n2dDenseTraining } from '../../src/experiment/pipeline.js';
 import { scaleSettings, type ScaleSettings } from '../../src/experiment/scale.js';
 import { formatSetting, identifyRun, namedSettings, type SettingKind, type Settings } from '../../src/experiment/settings.js';
 
@@ -64,6 +65,22 @@ test('GMM on autoencoder codes: the report\'s settings, the improved one, and an
   assert.match(interrupted.description, /^variant of the report's settings: autoencoder interrupted at = epoch 1, batch 3$/);
   const improvedInterrupted = identifyRun('ae-gmm', { ...improved, 'ae.interruptedAt': 'epoch 2, batch 1' }, s, 'improved');
   assert.equal(improvedInterrupted.label, 'variant');
+});
+
+test("N2D on the dense autoencoder's codes is always a variant, named by its architecture and training", () => {
+  const s = scaleSettings('full');
+  const gmm = settingsOf(new GaussianMixture({ nComponents: 10, seed: 2 }));
+  const umap = { preprocessing: 'UMAP', 'umap.nComponents': 10, 'umap.nNeighbors': 20, 'umap.minDist': 0, 'umap.metric': 'euclidean' };
+  assert.equal(identifyRun('n2d', { ...gmm, ...umap, ...aeTraining(s) }, s, 'improved').label, 'improved');
+  const training = n2dDenseTraining(s);
+  const dense = { ...gmm, ...umap, ...aeTraining(s, { 'ae.epochs': training.epochs, 'ae.batchSize': training.batchSize, 'ae.architecture': denseArchitectureLabel(training) }) };
+  const id = identifyRun('n2d', dense, s, 'improved');
+  assert.equal(id.label, 'variant');
+  assert.deepEqual(id.diff, [`autoencoder epochs = ${training.epochs}`, 'autoencoder batch = 256', 'autoencoder = dense 784-500-500-2000-10']);
+  assert.equal(id.description, `variant of improved setting (N2D: UMAP to 10-d (20 neighbours, minDist 0), GMM full): autoencoder epochs = ${training.epochs}, autoencoder batch = 256, autoencoder = dense 784-500-500-2000-10`);
+  // even with the report's epochs and batch size, another autoencoder is not the report's
+  assert.deepEqual(identifyRun('n2d', { ...gmm, ...umap, ...aeTraining(s, { 'ae.architecture': 'dense 784-500-500-2000-10' }) }, s, 'improved').diff, ['autoencoder = dense 784-500-500-2000-10']);
+  assert.equal(n2dDenseTraining(scaleSettings('smoke')).epochs, 2);
 });
 
 test('an intent the pipeline does not have is a RangeError naming the ones it has', () => {

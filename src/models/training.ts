@@ -1,0 +1,310 @@
+import type { LayersModel, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
+import type { TF } from '../tf/backend.js';
+import type { FlatAdam } from '../tf/flat-adam.js';
+import type { Matrix } from '../util/matrix.js';
+import { createRandom, permutation } from '../util/random.js';
+import { checkInteger, checkMatrix, checkNumber } from '../util/validate.js';
+import type { ProgressCallback } from './progress.js';
+
+/**
+ * The training loop every autoencoder of this package shares (ConvAutoencoder, DenseAutoencoder):
+ * seeded per-epoch shuffles, mini-batch steps with {@link FlatAdam}, validation loss, progress
+ * events, early stopping and a clean interrupt at the end of a batch. The models differ only in
+ * their layers, the shape of one sample and the loss; those are parameters here.
+ */
+
+/** Early stopping: stop when the monitored loss has not improved for `patience` epochs. */
+export interface EarlyStoppingOptions {
+  /** Epochs without improvement before stopping. */
+  patience: number;
+  /** Smallest decrease that counts as an improvement. Default `0`. */
+  minDelta?: number;
+  /** `valLoss` (default when there is validation data) or `loss`. */
+  monitor?: 'valLoss' | 'loss';
+  /** Put back the weights of the best epoch when stopping or at the end. Default `true`. */
+  restoreBestWeights?: boolean;
+}
+
+/** One epoch of training history. */
+export interface EpochRecord {
+  /** 1-based epoch. */
+  readonly epoch: number;
+  /** Mean training loss over the epoch's batches (the model's loss: BCE per pixel for the conv model, MSE for the dense one). */
+  readonly loss: number;
+  /** The same loss on the validation data (absent without validation). */
+  readonly valLoss?: number;
+  /** Wall time of the epoch (training + validation). */
+  readonly seconds: number;
+}
+
+/** Options of an autoencoder's `fit`. */
+export interface AutoencoderFitOptions {
+  /** Validation images (N×784, 0..1), e.g. the test split. Overrides `validationSplit`. */
+  validation?: Matrix;
+  /** Called after every batch and every epoch; see {@link progressPrinter} for a ready-made one. */
+  onProgress?: ProgressCallback;
+  /**
+   * Stops training at the end of the current batch when aborted (e.g. by the kernel's interrupt,
+   * see `withInterruptSignal`): `fit` then returns normally with the weights so far and the
+   * model's `interruptedAt` set.
+   */
+  signal?: AbortSignal;
+}
+
+/** Where a `fit` was interrupted. */
+export interface Interruption {
+  readonly epoch: number;
+  readonly batch: number;
+  readonly batches: number;
+}
+
+/** Images per forward pass in encode/decode/reconstruct/validation. */
+export const INFERENCE_BATCH = 1000;
+
+/** Validates early-stopping options and fills in their defaults (`null` when off). */
+export function resolveEarlyStopping(e: EarlyStoppingOptions | null | undefined): Required<EarlyStoppingOptions> | null {
+  if (!e) return null;
+  checkInteger('earlyStopping.patience', e.patience, 1);
+  const minDelta = e.minDelta ?? 0;
+  checkNumber('earlyStopping.minDelta', minDelta, 0);
+  const monitor = e.monitor ?? 'valLoss';
+  if (monitor !== 'valLoss' && monitor !== 'loss') {
+    throw new RangeError(`earlyStopping.monitor must be 'valLoss' or 'loss', got '${String(monitor)}'.`);
+  }
+  return { patience: e.patience, minDelta, monitor, restoreBestWeights: e.restoreBestWeights ?? true };
+}
+
+/**
+ * Checks an image matrix, the same way for every entry point (fit, validation, evaluate, encode,
+ * reconstruct): a Matrix (`checkMatrix`) with `pixels` columns and at least one row; with
+ * `strict` (the default), every value finite and in [0, 1] (the models are trained on 0..1
+ * pixels; binary cross-entropy needs targets in 0..1).
+ */
+export function checkImages(name: string, x: Matrix, pixels: number, strict = true): void {
+  checkMatrix(name, x, { cols: pixels, colsWhat: 'one image per row', minRows: 1 });
+  if (!strict) return;
+  const d = x.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (!(v >= 0 && v <= 1)) {
+      throw new RangeError(
+        `${name} has value ${v} at row ${Math.floor(i / pixels)}, column ${i % pixels}; pixels must be in 0..1 ` +
+          (v > 1 && v <= 255 ? '(these look like 0..255 values: divide by 255, as loadFashionMnist does).' : '(divide 0..255 values by 255, as loadFashionMnist does; NaN/Infinity are not pixels).'),
+      );
+    }
+  }
+}
+
+/**
+ * The training and validation images of a `fit`: the given validation matrix, else the last
+ * `validationSplit` fraction of `images` (as Keras takes it), else none. Both are checked.
+ * @throws RangeError for bad images or a split that leaves either part empty.
+ */
+export function splitValidation(images: Matrix, pixels: number, validationSplit: number, validation?: Matrix): { train: Matrix; validation: Matrix | undefined } {
+  checkImages('images', images, pixels);
+  if (validation !== undefined) {
+    checkImages('validation', validation, pixels);
+    return { train: images, validation };
+  }
+  if (validationSplit <= 0) return { train: images, validation: undefined };
+  const nVal = Math.floor(images.rows * validationSplit);
+  const nTrain = images.rows - nVal;
+  if (nVal < 1 || nTrain < 1) {
+    throw new RangeError(
+      `validationSplit = ${validationSplit} of ${images.rows} images leaves ${nTrain} for training and ${nVal} for validation; both need at least one.`,
+    );
+  }
+  return {
+    train: { data: images.data.subarray(0, nTrain * pixels), rows: nTrain, cols: pixels },
+    validation: { data: images.data.subarray(nTrain * pixels), rows: nVal, cols: pixels },
+  };
+}
+
+/** A loss between a model's output and its target (both [batch, ...sample shape]). */
+export type LossFunction = (tf: TF, prediction: Tensor, target: Tensor) => Scalar;
+
+/** Everything {@link trainEpochs} needs. */
+export interface TrainingLoop {
+  readonly tf: TF;
+  /** The model trained (input → reconstruction); its trainable weights are updated in place. */
+  readonly model: LayersModel;
+  readonly optimizer: FlatAdam;
+  /** Loss minimised per batch (may carry a hand-written gradient). */
+  readonly trainingLoss: LossFunction;
+  /** Loss reported on validation data (the same value as `trainingLoss`, without training). */
+  readonly evaluationLoss: LossFunction;
+  /** Shape of one sample as the model takes it, e.g. `[28, 28, 1]` or `[784]`. */
+  readonly sampleShape: readonly number[];
+  readonly train: Matrix;
+  readonly validation: Matrix | undefined;
+  readonly epochs: number;
+  readonly batchSize: number;
+  /** Seed of the shuffles: each epoch's order depends only on (seed, epoch number). */
+  readonly seed: number;
+  readonly earlyStopping: Required<EarlyStoppingOptions> | null;
+  /** Records of earlier `fit` calls; new epochs are appended (numbering continues). */
+  readonly history: EpochRecord[];
+  readonly onProgress?: ProgressCallback | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Trains `loop.model` for `loop.epochs` more epochs (or until early stopping or the signal),
+ * appending one {@link EpochRecord} per epoch to `loop.history` (a partial one when interrupted).
+ * @returns whether it stopped early and where it was interrupted (undefined: ran to the end).
+ * @throws Error when the loss becomes NaN or infinite (divergence).
+ */
+export async function trainEpochs(loop: TrainingLoop): Promise<{ stoppedEarly: boolean; interruption: Interruption | undefined }> {
+  const { tf, model, optimizer, train, validation, batchSize, epochs, history, onProgress, signal } = loop;
+  const pixels = train.cols;
+  // Each epoch's order depends only on (seed, epoch), so training resumed after load() sees
+  // the same batches as uninterrupted training.
+  const shuffleBase = createRandom(loop.seed).fork().int(2 ** 31);
+  const varList = model.trainableWeights.map((w) => w.read() as Variable);
+  const n = train.rows;
+  const batches = Math.ceil(n / batchSize);
+  const es = loop.earlyStopping;
+  const monitor = es ? (es.monitor === 'valLoss' && validation === undefined ? 'loss' : es.monitor) : 'loss';
+  let bestWeights: Tensor[] | undefined;
+  let bestEpoch = 0;
+  let best: number | undefined;
+  let wait = 0;
+  let stoppedEarly = false;
+  let interruption: Interruption | undefined;
+
+  const fitStart = performance.now();
+  let batchesDone = 0;
+  const firstEpoch = history.length + 1;
+  const lastEpoch = history.length + epochs;
+  try {
+    for (let epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
+      const epochStart = performance.now();
+      const order = permutation(n, createRandom((shuffleBase ^ Math.imul(epoch, 0x9e3779b9)) | 0));
+      let lossSum = 0;
+      let seen = 0;
+      for (let b = 0; b < batches; b++) {
+        const start = b * batchSize;
+        const size = Math.min(batchSize, n - start);
+        const buf = new Float32Array(size * pixels);
+        for (let k = 0; k < size; k++) {
+          const i = order[start + k]!;
+          buf.set(train.data.subarray(i * pixels, (i + 1) * pixels), k * pixels);
+        }
+        const x = tf.tensor(buf, [size, ...loop.sampleShape]);
+        let cost: Scalar | null = null;
+        let batchLoss: number;
+        try {
+          cost = optimizer.minimize(() => loop.trainingLoss(tf, model.apply(x, { training: true }) as Tensor, x), true, varList);
+          batchLoss = (await cost!.data())[0]!;
+        } finally {
+          x.dispose();
+          cost?.dispose();
+        }
+        if (!Number.isFinite(batchLoss)) {
+          throw new Error(`Training diverged: the loss of epoch ${epoch}, batch ${b + 1} is ${batchLoss}. Try a smaller learningRate.`);
+        }
+        lossSum += batchLoss * size;
+        seen += size;
+        batchesDone++;
+        if (onProgress) {
+          const now = performance.now();
+          const perBatch = (now - fitStart) / 1000 / batchesDone;
+          onProgress({
+            phase: 'batch', epoch, epochs: lastEpoch, batch: b + 1, batches, loss: lossSum / seen, batchLoss,
+            epochSeconds: (now - epochStart) / 1000, elapsedSeconds: (now - fitStart) / 1000,
+            etaSeconds: perBatch * ((lastEpoch - epoch) * batches + (batches - b - 1)),
+            imagesPerSecond: seen / ((now - epochStart) / 1000),
+          });
+        }
+        if (signal) {
+          // Let a pending SIGINT handler run (signals are delivered between macrotasks).
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (signal.aborted) {
+            interruption = { epoch, batch: b + 1, batches };
+            break;
+          }
+        }
+      }
+      if (interruption) {
+        // A partial epoch is recorded so the history shows how far training got.
+        history.push({ epoch, loss: lossSum / seen, seconds: (performance.now() - epochStart) / 1000 });
+        break;
+      }
+      const valLoss = validation ? meanLoss(tf, model, validation, loop.sampleShape, loop.evaluationLoss) : undefined;
+      const seconds = (performance.now() - epochStart) / 1000;
+      const record: EpochRecord = valLoss === undefined ? { epoch, loss: lossSum / seen, seconds } : { epoch, loss: lossSum / seen, valLoss, seconds };
+      history.push(record);
+
+      let stop = false;
+      if (es) {
+        const current = monitor === 'valLoss' ? valLoss! : record.loss;
+        if (best === undefined || best - current > es.minDelta) {
+          best = current;
+          bestEpoch = epoch;
+          wait = 0;
+          if (es.restoreBestWeights) {
+            bestWeights?.forEach((t) => t.dispose());
+            bestWeights = model.getWeights().map((t) => t.clone());
+          }
+        } else if (++wait >= es.patience) {
+          stop = true;
+        }
+      }
+      if (onProgress) {
+        const now = performance.now();
+        const perBatch = (now - fitStart) / 1000 / batchesDone;
+        onProgress({
+          phase: 'epoch', epoch, epochs: lastEpoch, batch: batches, batches, loss: record.loss, batchLoss: record.loss,
+          ...(valLoss === undefined ? {} : { valLoss }),
+          epochSeconds: seconds, elapsedSeconds: (now - fitStart) / 1000,
+          etaSeconds: stop ? 0 : perBatch * (lastEpoch - epoch) * batches,
+          imagesPerSecond: n / seconds,
+        });
+      }
+      if (stop) { stoppedEarly = true; break; }
+    }
+    if (bestWeights && bestEpoch !== history.length) model.setWeights(bestWeights);
+  } finally {
+    bestWeights?.forEach((t) => t.dispose());
+  }
+  return { stoppedEarly, interruption };
+}
+
+/**
+ * `model` applied to the rows of `input` in batches of {@link INFERENCE_BATCH} (each row reshaped
+ * to `sampleShape`), as an N × `outCols` Matrix; no tensors left behind.
+ */
+export function runBatched(tf: TF, model: LayersModel, input: Matrix, sampleShape: readonly number[], outCols: number): Matrix {
+  const out = new Float32Array(input.rows * outCols);
+  for (let start = 0; start < input.rows; start += INFERENCE_BATCH) {
+    const size = Math.min(INFERENCE_BATCH, input.rows - start);
+    const y = tf.tidy(() => {
+      const x = tf.tensor(input.data.slice(start * input.cols, (start + size) * input.cols), [size, ...sampleShape]);
+      return model.apply(x, { training: false }) as Tensor;
+    });
+    try {
+      out.set(y.dataSync() as Float32Array, start * outCols);
+    } finally {
+      y.dispose();
+    }
+  }
+  return { data: out, rows: input.rows, cols: outCols };
+}
+
+/** The mean of a per-element loss between `images` and `model(images)`, computed in batches. */
+export function meanLoss(tf: TF, model: LayersModel, images: Matrix, sampleShape: readonly number[], loss: LossFunction): number {
+  let sum = 0;
+  for (let start = 0; start < images.rows; start += INFERENCE_BATCH) {
+    const size = Math.min(INFERENCE_BATCH, images.rows - start);
+    const value = tf.tidy(() => {
+      const x = tf.tensor(images.data.slice(start * images.cols, (start + size) * images.cols), [size, ...sampleShape]);
+      return loss(tf, model.apply(x, { training: false }) as Tensor, x);
+    });
+    try {
+      sum += value.dataSync()[0]! * size;
+    } finally {
+      value.dispose();
+    }
+  }
+  return sum / images.rows;
+}
