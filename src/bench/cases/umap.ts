@@ -120,7 +120,7 @@ function umapCase(name: string, rows: 10000 | 70000): BenchCase {
         ...quality,
         reference: refLine,
         ...(Number.isFinite(refSeconds) ? { ratioToReference: round(seconds / refSeconds), comparedWith: 'umap-learn second call (numba compiled), random_state=0 (deterministic, 1 thread)' } : {}),
-        ...(par ? { parallelReference: par.line } : {}),
+        ...(par ? { parallelReference: par.embedding ? { ...par.line, ...score(par.embedding) } : par.line } : {}),
         ...(Number.isFinite(parSeconds)
           ? { ratioToParallelReference: round(seconds / parSeconds), parallelComparedWith: `umap-learn second call, unseeded (parallel, not deterministic), ${threads} numba threads` }
           : {}),
