@@ -1,8 +1,5 @@
-import type { LayersModel, Scalar, Tensor } from '@tensorflow/tfjs';
+import type { Scalar, Tensor } from '@tensorflow/tfjs';
 import { initBackend, type TF } from '../tf/backend.js';
-import { FlatAdam } from '../tf/flat-adam.js';
-import type { Matrix } from '../util/matrix.js';
-import { checkFiniteMatrix, checkInteger, checkMatrix, checkNumber, NotFittedError } from '../util/validate.js';
 import {
   buildAutoencoderWith,
   resolveArchitecture,
@@ -10,52 +7,24 @@ import {
   type Architecture,
   type ArchitectureOptions,
 } from './architecture.js';
-import { loadModelWith, ModelFileError, readModelArtifacts, saveModel, type ReadModelOptions } from './io.js';
-import {
-  checkImages,
-  meanLoss,
-  resolveEarlyStopping,
-  runBatched,
-  splitValidation,
-  trainEpochs,
-  type AutoencoderFitOptions,
-  type EarlyStoppingOptions,
-  type EpochRecord,
-  type Interruption,
-} from './training.js';
+import { loadModelWith, ModelFileError, readModelArtifacts, type ReadModelOptions } from './io.js';
+import type { EpochRecord, LossFunction } from './training.js';
+import { AutoencoderEstimator, resolveTrainingOptions, type AutoencoderViews, type ResolvedTrainingOptions, type TrainingOptions } from './estimator.js';
 
-/** Options of {@link ConvAutoencoder}. Architecture options: see {@link ArchitectureOptions}. */
-export interface ConvAutoencoderOptions extends ArchitectureOptions {
-  /** Training epochs. Default `50` (the report's setting). */
-  epochs?: number;
-  /** Images per training batch. Default `128`. */
-  batchSize?: number;
-  /** Adam learning rate (β1 0.9, β2 0.999, ε 1e-7 as in Keras). Default `0.001`. */
-  learningRate?: number;
-  /** Seed of the weight initialisation and of the per-epoch shuffles. Default `0`. */
-  seed?: number;
-  /**
-   * Fraction of the training images, taken from the end as Keras does, held out for validation
-   * when `fit` gets no `validation` matrix. Default `0` (no validation).
-   */
-  validationSplit?: number;
-  /** Stop early when the loss stops improving. Default `null` (train all epochs). */
-  earlyStopping?: EarlyStoppingOptions | null;
-}
+/**
+ * Options of {@link ConvAutoencoder}: the training options (defaults {@link AUTOENCODER_DEFAULTS}:
+ * the report's 50 epochs, batch 128, Adam 0.001, seed 0, no validation split, no early stopping)
+ * and the architecture options ({@link ArchitectureOptions}).
+ */
+export interface ConvAutoencoderOptions extends ArchitectureOptions, TrainingOptions {}
 
 /** {@link ConvAutoencoderOptions} with defaults filled in. */
-export interface ResolvedAutoencoderOptions {
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly learningRate: number;
-  readonly seed: number;
-  readonly validationSplit: number;
-  readonly earlyStopping: Required<EarlyStoppingOptions> | null;
+export interface ResolvedAutoencoderOptions extends ResolvedTrainingOptions {
   readonly architecture: Architecture;
 }
 
 /** The defaults: the report's training settings. */
-export const AUTOENCODER_DEFAULTS = Object.freeze({
+export const AUTOENCODER_DEFAULTS: Readonly<Required<TrainingOptions>> = Object.freeze({
   epochs: 50,
   batchSize: 128,
   learningRate: 0.001,
@@ -79,150 +48,26 @@ const EPSILON = 1e-7;
  * const codes = await ae.encode(test.images); // Matrix 10000 × 128
  * console.log(ae.history.at(-1)); // { epoch: 50, loss: 0.27…, valLoss: 0.27…, seconds: … }
  */
-export class ConvAutoencoder {
-  /** The options, with defaults filled in. */
-  readonly options: ResolvedAutoencoderOptions;
-  private tf?: TF;
-  private models?: { autoencoder: LayersModel; encoder: LayersModel; decoder: LayersModel; codeSize: number };
-  private optimizer?: FlatAdam;
-  private readonly epochs: EpochRecord[] = [];
-  private stopped = false;
-  private interruption: Interruption | undefined;
-
+export class ConvAutoencoder extends AutoencoderEstimator<ResolvedAutoencoderOptions> {
   /**
    * Stores the options (validated); nothing is built until {@link fit} or {@link build}.
    * @throws RangeError for an invalid option, naming it with the expected and actual value.
    */
   constructor(options: ConvAutoencoderOptions = {}) {
-    this.options = resolveAutoencoderOptions(options);
+    super(resolveAutoencoderOptions(options));
   }
 
-  /**
-   * Builds the model with its seeded initial weights, without training (done by `fit`
-   * automatically). Useful to encode with untrained weights, e.g. for timing.
-   */
-  async build(): Promise<this> {
-    if (this.models) return this;
-    const { tf } = await initBackend();
-    this.tf = tf;
-    const built = buildAutoencoderWith(tf, { ...this.options.architecture, seed: this.options.seed });
-    this.models = built;
-    return this;
+  protected get kind(): string { return 'ConvAutoencoder'; }
+  protected get trainingLoss(): LossFunction { return trainingLoss; }
+  /** Mean binary cross-entropy per pixel (the report's loss). */
+  protected get evaluationLoss(): LossFunction { return binaryCrossEntropy; }
+
+  protected sampleShape(): number[] {
+    return [...this.options.architecture.inputShape];
   }
 
-  /**
-   * Trains on `images` (N × 784 Matrix with values in 0..1) for `epochs` epochs (or until early
-   * stopping). Calling `fit` again continues training the same weights with the same optimizer.
-   * @returns this; the per-epoch losses are in {@link history}.
-   * @throws RangeError when images are not N × (h·w·c), contain values outside 0..1 or NaN, or
-   *   when there are no training images left after the validation split.
-   */
-  async fit(images: Matrix, fitOptions: AutoencoderFitOptions = {}): Promise<this> {
-    const { architecture, validationSplit } = this.options;
-    const { train, validation } = splitValidation(images, this.pixels(), validationSplit, fitOptions.validation);
-    await this.build();
-    const tf = this.tf!;
-    // tf.train.adam's update on all weights at once: far fewer ops per step (see FlatAdam).
-    this.optimizer ??= new FlatAdam(tf, this.options.learningRate, 0.9, 0.999, EPSILON);
-    this.stopped = false;
-    this.interruption = undefined;
-    const { stoppedEarly, interruption } = await trainEpochs({
-      tf, model: this.models!.autoencoder, optimizer: this.optimizer,
-      trainingLoss, evaluationLoss: binaryCrossEntropy,
-      sampleShape: [...architecture.inputShape], train, validation,
-      epochs: this.options.epochs, batchSize: this.options.batchSize, seed: this.options.seed,
-      earlyStopping: this.options.earlyStopping, history: this.epochs,
-      onProgress: fitOptions.onProgress, signal: fitOptions.signal,
-    });
-    this.stopped = stoppedEarly;
-    this.interruption = interruption;
-    return this;
-  }
-
-  /** Per-epoch history of all `fit` calls: `{ epoch, loss, valLoss?, seconds }`. */
-  get history(): readonly EpochRecord[] {
-    return this.epochs;
-  }
-
-  /** True when the last `fit` stopped early. */
-  get stoppedEarly(): boolean {
-    return this.stopped;
-  }
-
-  /**
-   * Where the last `fit` was interrupted through its `signal` (epoch, batch within it), or
-   * `undefined` when it ran to the end. An interrupted model keeps the weights it had reached.
-   */
-  get interruptedAt(): Interruption | undefined {
-    return this.interruption;
-  }
-
-  /** Length of a code (128 for the report's model). @throws NotFittedError before fit/build/load. */
-  get codeSize(): number {
-    return this.built().codeSize;
-  }
-
-  /** The trained image → reconstruction model. @throws NotFittedError before fit/build/load. */
-  get autoencoder(): LayersModel { return this.built().autoencoder; }
-  /** Image → code, sharing the autoencoder's weights. @throws NotFittedError before fit/build/load. */
-  get encoder(): LayersModel { return this.built().encoder; }
-  /** Code → reconstruction, sharing the autoencoder's weights. @throws NotFittedError before fit/build/load. */
-  get decoder(): LayersModel { return this.built().decoder; }
-
-  /**
-   * Codes of `images` (N × 784, 0..1) as an N × {@link codeSize} Matrix; computed in batches,
-   * no tensors left behind. Input is checked like `fit`'s: 0..255 pixels or NaN are refused.
-   * @throws NotFittedError before fit/build/load; TypeError for a non-Matrix (or Float64Array
-   *   data); RangeError for badly shaped images or values outside 0..1.
-   */
-  encode(images: Matrix): Matrix {
-    const { encoder, codeSize } = this.built();
-    checkImages('images', images, this.pixels());
-    return runBatched(this.tf!, encoder, images, [...this.options.architecture.inputShape], codeSize);
-  }
-
-  /**
-   * Images (N × 784) decoded from codes (N × codeSize).
-   * @throws NotFittedError before fit/build/load; RangeError for codes of the wrong width.
-   */
-  decode(codes: Matrix): Matrix {
-    const { decoder, codeSize } = this.built();
-    checkMatrix('codes', codes, { cols: codeSize, colsWhat: 'the code size', minRows: 1 });
-    checkFiniteMatrix('codes', codes);
-    return runBatched(this.tf!, decoder, codes, [codeSize], this.pixels());
-  }
-
-  /**
-   * Reconstructions of `images` (N × 784, 0..1) through the whole autoencoder.
-   * @throws like {@link encode}.
-   */
-  reconstruct(images: Matrix): Matrix {
-    const { autoencoder } = this.built();
-    checkImages('images', images, this.pixels());
-    return runBatched(this.tf!, autoencoder, images, [...this.options.architecture.inputShape], this.pixels());
-  }
-
-  /**
-   * Mean binary cross-entropy per pixel between `images` and their reconstructions (the
-   * training loss; `valLoss` when given the validation data).
-   */
-  evaluate(images: Matrix): number {
-    this.built();
-    checkImages('images', images, this.pixels());
-    return meanLoss(this.tf!, this.built().autoencoder, images, [...this.options.architecture.inputShape], binaryCrossEntropy);
-  }
-
-  /**
-   * Saves the trained autoencoder in the standard TF.js format (model.json + weights.bin,
-   * loadable by tfjs-node's `file://` loader), atomically; options and history go into
-   * model.json's `userDefinedMetadata`.
-   */
-  async save(dir: string, extraFiles?: Record<string, string | Uint8Array>): Promise<void> {
-    const { autoencoder } = this.built();
-    await saveModel(autoencoder, dir, {
-      userDefinedMetadata: { fmnistCluster: { kind: 'ConvAutoencoder', formatVersion: 1, options: this.options, history: this.epochs } },
-      ...(extraFiles ? { extraFiles } : {}),
-    });
+  protected buildModels(tf: TF): AutoencoderViews {
+    return buildAutoencoderWith(tf, { ...this.options.architecture, seed: this.options.seed });
   }
 
   /**
@@ -259,32 +104,10 @@ export class ConvAutoencoder {
         dir,
       );
     }
-    const { encoder, decoder, codeSize } = parts;
-    ae.tf = tf;
-    ae.models = { autoencoder: model, encoder, decoder, codeSize };
-    if (meta?.history) ae.epochs.push(...meta.history);
+    ae.adopt(tf, { autoencoder: model, ...parts }, meta?.history);
     return ae;
   }
 
-  /** Frees the weights and optimizer state; the instance cannot be used afterwards. */
-  dispose(): void {
-    if (this.models) {
-      for (const w of this.models.autoencoder.weights) w.dispose();
-      this.models = undefined;
-    }
-    this.optimizer?.dispose();
-    this.optimizer = undefined;
-  }
-
-  private built(): NonNullable<ConvAutoencoder['models']> {
-    if (!this.models) throw new NotFittedError('ConvAutoencoder');
-    return this.models;
-  }
-
-  private pixels(): number {
-    const [h, w, c] = this.options.architecture.inputShape;
-    return h * w * c;
-  }
 }
 
 /**
@@ -329,20 +152,5 @@ export function trainingLoss(tf: TF, p: Tensor, y: Tensor): Scalar {
 
 /** Fills in defaults and validates. */
 export function resolveAutoencoderOptions(options: ConvAutoencoderOptions): ResolvedAutoencoderOptions {
-  const o = { ...AUTOENCODER_DEFAULTS, ...options };
-  checkInteger('epochs', o.epochs, 1);
-  checkInteger('batchSize', o.batchSize, 1);
-  checkNumber('learningRate', o.learningRate, Number.MIN_VALUE, 10);
-  checkNumber('seed', o.seed);
-  checkNumber('validationSplit', o.validationSplit, 0, 0.99);
-  const earlyStopping = resolveEarlyStopping(o.earlyStopping);
-  return {
-    epochs: o.epochs,
-    batchSize: o.batchSize,
-    learningRate: o.learningRate,
-    seed: o.seed,
-    validationSplit: o.validationSplit,
-    earlyStopping,
-    architecture: resolveArchitecture(options),
-  };
+  return { ...resolveTrainingOptions(options, AUTOENCODER_DEFAULTS), architecture: resolveArchitecture(options) };
 }

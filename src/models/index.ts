@@ -4,5 +4,6 @@ export * from './progress.js';
 export * from './io.js';
 export * from './cache.js';
 export * from './training.js';
+export * from './estimator.js';
 export * from './dense-architecture.js';
 export * from './dense-autoencoder.js';

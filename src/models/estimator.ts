@@ -1,0 +1,260 @@
+import type { LayersModel } from '@tensorflow/tfjs';
+import { initBackend, type TF } from '../tf/backend.js';
+import { FlatAdam } from '../tf/flat-adam.js';
+import type { Matrix } from '../util/matrix.js';
+import { checkFiniteMatrix, checkInteger, checkMatrix, checkNumber, NotFittedError } from '../util/validate.js';
+import { saveModel } from './io.js';
+import {
+  checkImages,
+  meanLoss,
+  resolveEarlyStopping,
+  runBatched,
+  splitValidation,
+  trainEpochs,
+  type AutoencoderFitOptions,
+  type EarlyStoppingOptions,
+  type EpochRecord,
+  type Interruption,
+  type LossFunction,
+} from './training.js';
+
+/** The training options of every autoencoder (each states its own defaults). */
+export interface TrainingOptions {
+  /** Training epochs. */
+  epochs?: number;
+  /** Samples per training batch. */
+  batchSize?: number;
+  /** Adam learning rate (β1 0.9, β2 0.999, ε 1e-7 as in Keras). */
+  learningRate?: number;
+  /** Seed of the weight initialisation and of the per-epoch shuffles. */
+  seed?: number;
+  /**
+   * Fraction of the training samples, taken from the end as Keras does, held out for validation
+   * when `fit` gets no `validation` matrix (0: no validation).
+   */
+  validationSplit?: number;
+  /** Stop early when the loss stops improving (`null`: train all epochs). */
+  earlyStopping?: EarlyStoppingOptions | null;
+}
+
+/** {@link TrainingOptions} with defaults filled in. */
+export interface ResolvedTrainingOptions {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly seed: number;
+  readonly validationSplit: number;
+  readonly earlyStopping: Required<EarlyStoppingOptions> | null;
+}
+
+/**
+ * Fills in `defaults` and validates the training options.
+ * @throws RangeError/TypeError naming the bad option.
+ */
+export function resolveTrainingOptions(options: TrainingOptions, defaults: Required<TrainingOptions>): ResolvedTrainingOptions {
+  const o = { ...defaults, ...options };
+  checkInteger('epochs', o.epochs, 1);
+  checkInteger('batchSize', o.batchSize, 1);
+  checkNumber('learningRate', o.learningRate, Number.MIN_VALUE, 10);
+  checkNumber('seed', o.seed);
+  checkNumber('validationSplit', o.validationSplit, 0, 0.99);
+  return {
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    learningRate: o.learningRate,
+    seed: o.seed,
+    validationSplit: o.validationSplit,
+    earlyStopping: resolveEarlyStopping(o.earlyStopping),
+  };
+}
+
+/** The three views of one set of weights. */
+export interface AutoencoderViews {
+  readonly autoencoder: LayersModel;
+  readonly encoder: LayersModel;
+  readonly decoder: LayersModel;
+  readonly codeSize: number;
+}
+
+/** Adam's ε, as in Keras. */
+const ADAM_EPSILON = 1e-7;
+
+/**
+ * What the report's conv autoencoder and N2D's dense one share as estimators: the training loop
+ * (FlatAdam, shuffles, early stopping, interrupt), batched inference with input checks, the saved
+ * file format and disposal. A subclass gives its architecture (`buildModels`, `sampleShape`), its
+ * losses and its `load`.
+ */
+export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
+  /** The options, with defaults filled in. */
+  readonly options: O;
+  protected tf?: TF;
+  protected models?: AutoencoderViews;
+  protected readonly epochs: EpochRecord[] = [];
+  private optimizer?: FlatAdam;
+  private stopped = false;
+  private interruption: Interruption | undefined;
+
+  protected constructor(options: O) {
+    this.options = options;
+  }
+
+  /** The class name, used in errors and recorded in saved files. */
+  protected abstract get kind(): string;
+  /** The shape of one sample as the model takes it (e.g. `[28, 28, 1]` or `[784]`). */
+  protected abstract sampleShape(): number[];
+  /** The untrained models, seeded from the options. */
+  protected abstract buildModels(tf: TF): AutoencoderViews;
+  /** The loss `fit` minimises. */
+  protected abstract get trainingLoss(): LossFunction;
+  /** The loss `evaluate` and the validation figures report (the same value as the training loss). */
+  protected abstract get evaluationLoss(): LossFunction;
+
+  /**
+   * Builds the model with its seeded initial weights, without training (done by `fit`
+   * automatically). Useful to encode with untrained weights, e.g. for timing.
+   */
+  async build(): Promise<this> {
+    if (this.models) return this;
+    const { tf } = await initBackend();
+    this.tf = tf;
+    this.models = this.buildModels(tf);
+    return this;
+  }
+
+  /**
+   * Trains on `images` (N × values-per-sample Matrix, values in 0..1) for `epochs` epochs (or until
+   * early stopping or `signal`). Calling `fit` again continues training the same weights with the
+   * same optimizer.
+   * @returns this; the per-epoch losses are in {@link history}.
+   * @throws RangeError when images are badly shaped, contain values outside 0..1 or NaN, or when
+   *   there are no training images left after the validation split.
+   */
+  async fit(images: Matrix, fitOptions: AutoencoderFitOptions = {}): Promise<this> {
+    const { train, validation } = splitValidation(images, this.values(), this.options.validationSplit, fitOptions.validation);
+    await this.build();
+    const tf = this.tf!;
+    // tf.train.adam's update on all weights at once: far fewer ops per step (see FlatAdam).
+    this.optimizer ??= new FlatAdam(tf, this.options.learningRate, 0.9, 0.999, ADAM_EPSILON);
+    this.stopped = false;
+    this.interruption = undefined;
+    const { stoppedEarly, interruption } = await trainEpochs({
+      tf, model: this.models!.autoencoder, optimizer: this.optimizer,
+      trainingLoss: this.trainingLoss, evaluationLoss: this.evaluationLoss,
+      sampleShape: this.sampleShape(), train, validation,
+      epochs: this.options.epochs, batchSize: this.options.batchSize, seed: this.options.seed,
+      earlyStopping: this.options.earlyStopping, history: this.epochs,
+      onProgress: fitOptions.onProgress, signal: fitOptions.signal,
+    });
+    this.stopped = stoppedEarly;
+    this.interruption = interruption;
+    return this;
+  }
+
+  /** Per-epoch history of all `fit` calls: `{ epoch, loss, valLoss?, seconds }`. */
+  get history(): readonly EpochRecord[] {
+    return this.epochs;
+  }
+
+  /** True when the last `fit` stopped early. */
+  get stoppedEarly(): boolean {
+    return this.stopped;
+  }
+
+  /**
+   * Where the last `fit` was interrupted through its `signal` (epoch, batch within it), or
+   * `undefined` when it ran to the end. An interrupted model keeps the weights it had reached.
+   */
+  get interruptedAt(): Interruption | undefined {
+    return this.interruption;
+  }
+
+  /** Length of a code. @throws NotFittedError before fit/build/load. */
+  get codeSize(): number {
+    return this.built().codeSize;
+  }
+
+  /** The trained sample → reconstruction model. @throws NotFittedError before fit/build/load. */
+  get autoencoder(): LayersModel { return this.built().autoencoder; }
+  /** Sample → code, sharing the autoencoder's weights. @throws NotFittedError before fit/build/load. */
+  get encoder(): LayersModel { return this.built().encoder; }
+  /** Code → reconstruction, sharing the autoencoder's weights. @throws NotFittedError before fit/build/load. */
+  get decoder(): LayersModel { return this.built().decoder; }
+
+  /**
+   * Codes of `images` (N × values-per-sample, 0..1) as an N × {@link codeSize} Matrix; computed
+   * in batches, no tensors left behind. Input is checked like `fit`'s: 0..255 pixels or NaN are refused.
+   * @throws NotFittedError before fit/build/load; TypeError for a non-Matrix (or Float64Array
+   *   data); RangeError for badly shaped images or values outside 0..1.
+   */
+  encode(images: Matrix): Matrix {
+    const { encoder, codeSize } = this.built();
+    checkImages('images', images, this.values());
+    return runBatched(this.tf!, encoder, images, this.sampleShape(), codeSize);
+  }
+
+  /**
+   * Samples decoded from codes (N × codeSize).
+   * @throws NotFittedError before fit/build/load; RangeError for codes of the wrong width or non-finite values.
+   */
+  decode(codes: Matrix): Matrix {
+    const { decoder, codeSize } = this.built();
+    checkMatrix('codes', codes, { cols: codeSize, colsWhat: 'the code size', minRows: 1 });
+    checkFiniteMatrix('codes', codes);
+    return runBatched(this.tf!, decoder, codes, [codeSize], this.values());
+  }
+
+  /** Reconstructions of `images` through the whole autoencoder. @throws like {@link encode}. */
+  reconstruct(images: Matrix): Matrix {
+    const { autoencoder } = this.built();
+    checkImages('images', images, this.values());
+    return runBatched(this.tf!, autoencoder, images, this.sampleShape(), this.values());
+  }
+
+  /** The evaluation loss between `images` and their reconstructions (`valLoss` when given the validation data). */
+  evaluate(images: Matrix): number {
+    const { autoencoder } = this.built();
+    checkImages('images', images, this.values());
+    return meanLoss(this.tf!, autoencoder, images, this.sampleShape(), this.evaluationLoss);
+  }
+
+  /**
+   * Saves the trained autoencoder in the standard TF.js format (model.json + weights.bin,
+   * loadable by tfjs-node's `file://` loader), atomically; the kind, options and history go into
+   * model.json's `userDefinedMetadata`.
+   */
+  async save(dir: string, extraFiles?: Record<string, string | Uint8Array>): Promise<void> {
+    const { autoencoder } = this.built();
+    await saveModel(autoencoder, dir, {
+      userDefinedMetadata: { fmnistCluster: { kind: this.kind, formatVersion: 1, options: this.options, history: this.epochs } },
+      ...(extraFiles ? { extraFiles } : {}),
+    });
+  }
+
+  /** Frees the weights and optimizer state; the instance cannot be used afterwards. */
+  dispose(): void {
+    if (this.models) {
+      for (const w of this.models.autoencoder.weights) w.dispose();
+      this.models = undefined;
+    }
+    this.optimizer?.dispose();
+    this.optimizer = undefined;
+  }
+
+  /** Takes loaded weights and their history (for a subclass's `load`). */
+  protected adopt(tf: TF, models: AutoencoderViews, history: readonly EpochRecord[] | undefined): void {
+    this.tf = tf;
+    this.models = models;
+    if (history) this.epochs.push(...history);
+  }
+
+  protected built(): AutoencoderViews {
+    if (!this.models) throw new NotFittedError(this.kind);
+    return this.models;
+  }
+
+  /** Values per sample. */
+  private values(): number {
+    return this.sampleShape().reduce((a, b) => a * b, 1);
+  }
+}
