@@ -26,39 +26,36 @@ int lanczos_csr_scaled_matvec(int64_t n, const int32_t *indptr, const int32_t *i
  * operations on every element. The inner products are sequential sums, so their add latency, not
  * memory, bounds this loop.
  */
+/*
+ * w -= c * prev (skipped while prev is null), then the sum of v[e] * w[e] over the updated w, in
+ * one sweep. With v = w the sum is the squared norm: v[e] is read after w[e] is written.
+ */
+static double subtract_then_dot(const double *prev, double c, double *w, const double *v, int64_t n) {
+  double s = 0;
+  if (!prev) {
+    for (int64_t e = 0; e < n; e++) s += v[e] * w[e];
+    return s;
+  }
+  const double alpha = -c;
+  for (int64_t e = 0; e < n; e++) {
+    const double we = w[e] + alpha * prev[e];
+    w[e] = we;
+    s += v[e] * we;
+  }
+  return s;
+}
+
 double lanczos_reorthogonalize(const double *basis, int64_t n, int64_t count, double *w, double *h) {
   const double *prev = 0; /* the vector whose projection c is still to be subtracted */
   double c = 0;
   for (int64_t step = 0; step < 2 * count; step++) {
     const int64_t i = step % count;
     const double *v = basis + i * n;
-    double s = 0;
-    if (!prev) {
-      for (int64_t e = 0; e < n; e++) s += v[e] * w[e];
-    } else {
-      const double alpha = -c;
-      for (int64_t e = 0; e < n; e++) {
-        const double we = w[e] + alpha * prev[e];
-        w[e] = we;
-        s += v[e] * we;
-      }
-    }
-    h[i] += s;
-    c = s;
+    c = subtract_then_dot(prev, c, w, v, n);
+    h[i] += c;
     prev = v;
   }
-  double norm2 = 0;
-  if (!prev) {
-    for (int64_t e = 0; e < n; e++) norm2 += w[e] * w[e];
-  } else {
-    const double alpha = -c;
-    for (int64_t e = 0; e < n; e++) {
-      const double we = w[e] + alpha * prev[e];
-      w[e] = we;
-      norm2 += we * we;
-    }
-  }
-  return norm2;
+  return subtract_then_dot(prev, c, w, w, n);
 }
 
 /* Rows per block: the block of every basis and output vector stays in L2 (4 KB each, ~220 KB at m = 33). */

@@ -58,40 +58,34 @@ function csrScaledMatvec(indptr: Int32Array, indices: Int32Array, values: Float6
  * (the last one with ‖w‖²): half the passes over memory, the same operations per element.
  */
 function reorthogonalize(basis: Float64Array, n: number, count: number, w: Float64Array, h: Float64Array): number {
-  let prev = -1; // the basis vector whose projection c is still to be subtracted
+  let prev = -1; // offset of the basis vector whose projection c is still to be subtracted
   let c = 0;
   for (let step = 0; step < 2 * count; step++) {
     const i = step % count;
-    const o = i * n;
-    let s = 0;
-    if (prev < 0) {
-      for (let e = 0; e < n; e++) s += basis[o + e]! * w[e]!;
-    } else {
-      const po = prev * n;
-      const alpha = -c;
-      for (let e = 0; e < n; e++) {
-        const we = w[e]! + alpha * basis[po + e]!;
-        w[e] = we;
-        s += basis[o + e]! * we;
-      }
-    }
-    h[i]! += s;
-    c = s;
-    prev = i;
+    c = subtractThenDot(basis, prev, c, w, basis, i * n, n);
+    h[i]! += c;
+    prev = i * n;
   }
-  let norm2 = 0;
+  return subtractThenDot(basis, prev, c, w, w, 0, n);
+}
+
+/**
+ * w −= c · basis[prev..] (skipped while prev < 0), then Σ v[vo + e] · w[e] over the updated w, in
+ * one sweep. With v = w (vo 0) the sum is ‖w‖²: v[e] is read after w[e] is written.
+ */
+function subtractThenDot(basis: Float64Array, prev: number, c: number, w: Float64Array, v: Float64Array, vo: number, n: number): number {
+  let s = 0;
   if (prev < 0) {
-    for (let e = 0; e < n; e++) norm2 += w[e]! * w[e]!;
-  } else {
-    const po = prev * n;
-    const alpha = -c;
-    for (let e = 0; e < n; e++) {
-      const we = w[e]! + alpha * basis[po + e]!;
-      w[e] = we;
-      norm2 += we * we;
-    }
+    for (let e = 0; e < n; e++) s += v[vo + e]! * w[e]!;
+    return s;
   }
-  return norm2;
+  const alpha = -c;
+  for (let e = 0; e < n; e++) {
+    const we = w[e]! + alpha * basis[prev + e]!;
+    w[e] = we;
+    s += v[vo + e]! * we;
+  }
+  return s;
 }
 
 function ritzVectors(basis: Float64Array, n: number, m: number, Y: Float64Array, cols: Int32Array, out: Float64Array): void {
