@@ -35,7 +35,7 @@ test('FMNIST_BACKEND forces a backend and rejects unknown names', () => {
   if (hasTfjsNode()) {
     assert.equal(node.status, 0, node.stderr);
     // None of the wasm/cpu fixes on native TensorFlow: only its own two.
-    assert.deepEqual(JSON.parse(node.stdout.trim().split('\n').pop()!).kernelFixes, ['ResizeNearestNeighborGrad', 'Step']);
+    assert.deepEqual(JSON.parse(node.stdout.trim().split('\n').pop()!).kernelFixes, ['ResizeNearestNeighborGrad', 'Step', 'ReluGrad']);
   } else {
     assert.equal(node.status, 3); // tfjs-node cannot install on this machine
     assert.match(node.stderr, /did not load/);
@@ -70,7 +70,7 @@ test('registerKernelFixes is idempotent, per backend, and reversible', async () 
   assert.equal(tf.getKernel('MaxPoolGrad', 'wasm'), first);
 
   assert.deepEqual(registerKernelFixes(tf, 'cpu'), ['ResizeNearestNeighborGrad']);
-  assert.deepEqual(KERNEL_FIXES.tensorflow, ['ResizeNearestNeighborGrad', 'Step']);
+  assert.deepEqual(KERNEL_FIXES.tensorflow, ['ResizeNearestNeighborGrad', 'Step', 'ReluGrad']);
 
   unregisterKernelFixes(tf, 'wasm', ['MaxPoolGrad', 'Conv2DBackpropFilter']);
   assert.notEqual(tf.getKernel('MaxPoolGrad', 'wasm'), first); // the packaged kernel is back
@@ -85,7 +85,7 @@ test('registerKernelFixes names the fixes available when asked for a missing one
   assert.throws(() => registerKernelFixes(tf, 'cpu', { only: ['MaxPoolGrad'] }), /No kernel fix 'MaxPoolGrad' for backend 'cpu'; available: ResizeNearestNeighborGrad/);
 });
 
-test('no wasm/cpu kernel fix is registered on tfjs-node, only its own two native-op kernels', async (t) => {
+test('no wasm/cpu kernel fix is registered on tfjs-node, only its own three native-op kernels', async (t) => {
   if (!hasTfjsNode()) {
     t.skip('tfjs-node does not load here');
     return;
@@ -101,11 +101,63 @@ test('no wasm/cpu kernel fix is registered on tfjs-node, only its own two native
       assert.equal(k?.__fmnistKernelFix, undefined, `${name} on tensorflow must be tfjs-node's own kernel`);
     }
   }
-  assert.deepEqual(activeKernelFixes(tf, 'tensorflow'), ['ResizeNearestNeighborGrad', 'Step']);
+  assert.deepEqual(activeKernelFixes(tf, 'tensorflow'), ['ResizeNearestNeighborGrad', 'Step', 'ReluGrad']);
   // Step keeps its meaning: 1 above zero, 0 at and below, NaN stays NaN; leaky alpha goes to the packaged kernel.
   await tf.setBackend('tensorflow');
   const x = tf.tensor1d([-2, 0, 3, NaN]);
   assert.deepEqual([...tf.step(x).dataSync()], [0, 0, 1, NaN]);
   assert.deepEqual([...tf.step(x, 0.5).dataSync()], [0.5, 0.5, 1, NaN]);
   x.dispose();
+});
+
+test('the relu gradient is one native ReluGrad on tfjs-node, with the packaged values; elsewhere the packaged gradient', async (t) => {
+  if (!hasTfjsNode()) {
+    t.skip('tfjs-node does not load here');
+    return;
+  }
+  const { tf, backends } = await loadAllBackends();
+  // Random values of both signs, exact zeros, and an upstream gradient that is not all ones.
+  const n = 4096;
+  let s = 7;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  const xs = Float32Array.from({ length: n }, (_, i) => (i % 17 === 0 ? 0 : rnd()));
+  const ws = Float32Array.from({ length: n }, rnd);
+  const gradOn = async (backend: string) => {
+    await tf.setBackend(backend);
+    const x = tf.tensor1d(xs);
+    const w = tf.tensor1d(ws);
+    const g = tf.grad((v: import('@tensorflow/tfjs').Tensor) => tf.sum(tf.mul(tf.relu(v), w)))(x);
+    const out = g.dataSync() as Float32Array;
+    tf.dispose([x, w, g]);
+    return out;
+  };
+  const expected = Float32Array.from(xs, (x, i) => (x > 0 ? ws[i]! : 0));
+  const countKernel = (name: string) => {
+    let calls = 0;
+    const cfg = tf.getKernel(name, 'tensorflow')!;
+    tf.unregisterKernel(name, 'tensorflow');
+    tf.registerKernel({ ...cfg, kernelFunc: (args) => { calls++; return cfg.kernelFunc(args); } });
+    return { calls: () => calls, restore: () => { tf.unregisterKernel(name, 'tensorflow'); tf.registerKernel(cfg); } };
+  };
+  const native = countKernel('ReluGrad');
+  const step = countKernel('Step');
+  try {
+    assert.deepEqual([...(await gradOn('tensorflow'))].map(Math.abs), [...expected].map(Math.abs));
+    assert.equal(native.calls(), 1, 'one ReluGrad per relu gradient');
+    assert.equal(step.calls(), 0, 'no Step: the packaged dy·step(x) is not used on tensorflow');
+  } finally {
+    native.restore();
+    step.restore();
+  }
+  for (const b of backends.filter((name) => name !== 'tensorflow')) {
+    assert.deepEqual([...(await gradOn(b))].map(Math.abs), [...expected].map(Math.abs), `${b}: packaged gradient`);
+  }
+  // Without the kernel (unregistered), tensorflow falls back to the packaged gradient.
+  unregisterKernelFixes(tf, 'tensorflow', ['ReluGrad']);
+  try {
+    assert.deepEqual([...(await gradOn('tensorflow'))].map(Math.abs), [...expected].map(Math.abs));
+  } finally {
+    registerKernelFixes(tf, 'tensorflow');
+    await tf.setBackend(backends[0]!);
+  }
 });

@@ -6,7 +6,7 @@ import { createConv2DBackpropInputWasm } from './Conv2DBackpropInput.js';
 import { createFusedConv2DWasm } from './FusedConv2D.js';
 import { createMaxPoolGradWasm } from './MaxPoolGrad.js';
 import { createResizeNearestNeighborGradWasm, resizeNearestNeighborGradCpu } from './ResizeNearestNeighborGrad.js';
-import { createResizeNearestNeighborGradTensorflow, createStepTensorflow } from './tensorflow.js';
+import { createReluGradTensorflow, createResizeNearestNeighborGradTensorflow, createStepTensorflow, installReluGradient } from './tensorflow.js';
 
 export { maxPoolGradImpl, type PoolGeometry } from './MaxPoolGrad.js';
 export { resizeNearestNeighborGradImpl, nearestSourceIndex, type ResizeAttrs } from './ResizeNearestNeighborGrad.js';
@@ -20,21 +20,23 @@ export type KernelFixName =
   | 'ResizeNearestNeighborGrad'
   | 'Conv2D'
   | 'FusedConv2D'
-  | 'Step';
+  | 'Step'
+  | 'ReluGrad';
 
 /**
  * Which kernels are fixed on which backend. None of the wasm/cpu fixes (JavaScript and wasm code)
- * is registered on tfjs-node (`tensorflow`); it gets two of its own, which call native TensorFlow ops.
- * - tensorflow: `ResizeNearestNeighborGrad` (tfjs-node's ignores `halfPixelCenters`) and `Step`
- *   (speed only: the packaged kernel builds two full-size tensors in JavaScript per relu gradient;
- *   ours is four native ops, same result).
+ * is registered on tfjs-node (`tensorflow`); it gets three of its own, which call native TensorFlow ops.
+ * - tensorflow: `ResizeNearestNeighborGrad` (tfjs-node's ignores `halfPixelCenters`), `Step`
+ *   (speed only: the packaged kernel builds two full-size tensors in JavaScript per call; ours is
+ *   four native ops, same result) and `ReluGrad` (speed only: an added kernel, TensorFlow's relu
+ *   gradient in one op, which the `Relu` gradient uses where it is registered; same values).
  * - wasm: `Conv2DBackpropFilter` (missing), `MaxPoolGrad` (wrong when a window's maximum is ≤ 0),
  *   `ResizeNearestNeighborGrad` (ignores `halfPixelCenters`; also faster), `Conv2DBackpropInput`
  *   (slow), and `Conv2D` / `FusedConv2D` (speed only: a faster path for 1–2 output channels).
  * - cpu: `ResizeNearestNeighborGrad` (wrong for batch > 1).
  */
 export const KERNEL_FIXES: Readonly<Record<BackendName, readonly KernelFixName[]>> = {
-  tensorflow: ['ResizeNearestNeighborGrad', 'Step'],
+  tensorflow: ['ResizeNearestNeighborGrad', 'Step', 'ReluGrad'],
   wasm: ['Conv2DBackpropFilter', 'MaxPoolGrad', 'ResizeNearestNeighborGrad', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D'],
   cpu: ['ResizeNearestNeighborGrad'],
 };
@@ -52,6 +54,10 @@ function makeFix(tf: TF, backend: BackendName, name: KernelFixName, original: Ke
   if (backend === 'tensorflow') {
     if (name === 'Step') return createStepTensorflow(tf, original);
     if (name === 'ResizeNearestNeighborGrad') return createResizeNearestNeighborGradTensorflow(tf);
+    if (name === 'ReluGrad') {
+      installReluGradient(tf);
+      return createReluGradTensorflow();
+    }
   } else if (backend === 'cpu') {
     if (name === 'ResizeNearestNeighborGrad') return resizeNearestNeighborGradCpu;
   } else {
