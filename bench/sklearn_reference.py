@@ -9,7 +9,7 @@ Each case runs in its own child process (so peak RSS is per case) and prints one
 stdout in the shape of the TypeScript bench: case, backend ("sklearn"), seconds, peakRssMB, plus
 the case's own keys. `seconds` times the fit (+ predict of the test set), not the data loading.
 
-The autoencoder cases (`ae-epoch`, `encode-10k`) are PyTorch twins (Debian's python3-torch, on
+The autoencoder cases (`ae-epoch`, `encode-10k`; `report-stages` with scikit-learn) are PyTorch twins (Debian's python3-torch, on
 all cores, TORCH_THREADS overrides); `--list` names them only where torch imports.
 
 Add a case: write a function `(data) -> dict` and register it in CASES with its bench name.
@@ -165,39 +165,106 @@ def torch_threads():
     return n
 
 
+def torch_fit(model, x, xv, epochs, batch=128):
+    """Keras-style fit of `model` on x (N,1,28,28) for `epochs` (Adam lr 1e-3, eps 1e-7 as Keras,
+    binary cross-entropy, reshuffled each epoch, batch 128), with the validation loss on xv after
+    each epoch as Keras' `validation_data` computes it. Returns (train seconds, validation seconds,
+    last epoch's mean training loss, last validation loss)."""
+    import torch
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
+    loss_fn = torch.nn.BCELoss()
+    train_seconds = val_seconds = 0.0
+    loss = val = float("nan")
+    n = len(x)
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        model.train()
+        order = torch.randperm(n)
+        total, seen = 0.0, 0
+        for start in range(0, n, batch):
+            xb = x[order[start:start + batch]]
+            opt.zero_grad()
+            batch_loss = loss_fn(model(xb), xb)
+            batch_loss.backward()
+            opt.step()
+            total += float(batch_loss) * len(xb)
+            seen += len(xb)
+        loss = total / seen
+        t1 = time.perf_counter()
+        model.eval()
+        with torch.no_grad():
+            val = sum(float(loss_fn(model(xv[i:i + 1000]), xv[i:i + 1000])) * len(xv[i:i + 1000]) for i in range(0, len(xv), 1000)) / len(xv)
+        t2 = time.perf_counter()
+        train_seconds += t1 - t0
+        val_seconds += t2 - t1
+    return train_seconds, val_seconds, loss, val
+
+
+def as_images(x):
+    import torch
+    return torch.from_numpy(x.reshape(-1, 1, 28, 28).copy())
+
+
 def ae_epoch(data):
-    """Twin of `ae-epoch`: one epoch of the report's autoencoder (batch 128, Adam lr 1e-3, eps 1e-7
-    as Keras, binary cross-entropy, shuffled) on the first $BENCH_AE_IMAGES training images, then
-    the validation loss on the 10k test images. `seconds` = training + validation, as ours."""
+    """Twin of `ae-epoch`: one epoch of the report's autoencoder (see `torch_fit`) on the first
+    $BENCH_AE_IMAGES training images, then the validation loss on the 10k test images.
+    `seconds` = training + validation, as ours."""
     import torch
     threads = torch_threads()
     n = int(os.environ.get("BENCH_AE_IMAGES", len(data["x_train"])))
-    x = torch.from_numpy(data["x_train"][:n].reshape(-1, 1, 28, 28).copy())
-    xv = torch.from_numpy(data["x_test"].reshape(-1, 1, 28, 28).copy())
-    model = torch_autoencoder()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
-    loss_fn = torch.nn.BCELoss()
-    t0 = time.perf_counter()
-    model.train()
-    order = torch.randperm(n)
-    total, seen = 0.0, 0
-    for start in range(0, n, 128):
-        xb = x[order[start:start + 128]]
-        opt.zero_grad()
-        loss = loss_fn(model(xb), xb)
-        loss.backward()
-        opt.step()
-        total += float(loss) * len(xb)
-        seen += len(xb)
-    train_seconds = time.perf_counter() - t0
-    model.eval()
-    with torch.no_grad():
-        val = sum(float(loss_fn(model(xv[i:i + 1000]), xv[i:i + 1000])) * len(xv[i:i + 1000]) for i in range(0, len(xv), 1000)) / len(xv)
-    seconds = time.perf_counter() - t0
+    train_seconds, val_seconds, loss, val = torch_fit(torch_autoencoder(), as_images(data["x_train"][:n]), as_images(data["x_test"]), 1)
+    seconds = train_seconds + val_seconds
     return {"backend": "pytorch-" + torch.__version__, "threads": threads, "images": n, "epochs": 1,
             "msPer1kImages": round(train_seconds / n * 1e6, 1), "trainSeconds": round(train_seconds, 3),
-            "validationSeconds": round(seconds - train_seconds, 3), "loss": round(total / seen, 5),
+            "validationSeconds": round(val_seconds, 3), "loss": round(loss, 5),
             "valLoss": round(val, 5), "seconds": round(seconds, 3)}
+
+
+def report_stages(data):
+    """Twin of `report-stages` (src/bench/cases/report-stages.ts): the published report's pipeline
+    in scikit-learn and PyTorch, stage by stage, once (seed 0): SSE elbow k = 1..10 on the 60k
+    training pixels (one k-means++ start per k), K-Means (10, ten starts) on the 10k test pixels,
+    the autoencoder for $BENCH_REPORT_EPOCHS (default 50) epochs on the 60k with the test images as
+    validation data, the test codes, K-Means (10, ten starts) and a full GMM (10) on them.
+    `seconds` = the sum of the stages (data loading excluded, as ours)."""
+    import torch
+    from sklearn.cluster import KMeans
+    from sklearn.mixture import GaussianMixture
+    threads = torch_threads()
+    epochs = int(os.environ.get("BENCH_REPORT_EPOCHS", "50") or 50)
+    stage_seconds = {}
+
+    def timed(stage, work):
+        print(f"report-stages (python): {stage} ...", file=sys.stderr, flush=True)
+        t0 = time.perf_counter()
+        result = work()
+        stage_seconds[stage] = round(time.perf_counter() - t0, 3)
+        return result
+
+    def kmeans(k, n_init):
+        return KMeans(n_clusters=k, n_init=n_init, init="k-means++", algorithm="lloyd", random_state=0)
+
+    sse = timed("elbow", lambda: [float(kmeans(k, 1).fit(data["x_train"]).inertia_) for k in range(1, 11)])
+    raw_pred = timed("kmeansRaw", lambda: kmeans(10, 10).fit_predict(data["x_test"]))
+    model = torch_autoencoder()
+    fit = timed("train", lambda: torch_fit(model, as_images(data["x_train"]), as_images(data["x_test"]), epochs))
+
+    def encode():
+        encoder = model[:8]
+        encoder.eval()
+        xv = as_images(data["x_test"])
+        with torch.no_grad():
+            return torch.cat([encoder(xv[i:i + 1000]).flatten(1) for i in range(0, len(xv), 1000)]).numpy()
+    codes = timed("encode", encode)
+    codes_kmeans = timed("kmeansCodes", lambda: kmeans(10, 10).fit_predict(codes))
+    codes_gmm = timed("gmmCodes", lambda: GaussianMixture(n_components=10, covariance_type="full", random_state=0).fit(codes).predict(codes))
+    return {"backend": "pytorch-" + torch.__version__, "threads": threads, "epochs": epochs,
+            "seconds": round(sum(stage_seconds.values()), 3), "stageSeconds": stage_seconds,
+            "secondsPerEpoch": round(stage_seconds["train"] / epochs, 3),
+            "elbowSse": [round(v) for v in sse], "finalLoss": round(fit[2], 4), "finalValLoss": round(fit[3], 4),
+            "kmeansRaw": cluster_scores(data["y_test"], raw_pred),
+            "kmeansCodes": cluster_scores(data["y_test"], codes_kmeans),
+            "gmmCodes": cluster_scores(data["y_test"], codes_gmm)}
 
 
 def encode_10k(data):
@@ -228,10 +295,11 @@ CASES = {
     "kmeans-raw-ninit10": kmeans_raw(10),
     "gmm-full-128": gmm_stand_in("full"),
     "gmm-diag-128": gmm_stand_in("diag"),
+    "report-stages": report_stages,
 }
 
 
-TORCH_CASES = {"ae-epoch", "encode-10k"}
+TORCH_CASES = {"ae-epoch", "encode-10k", "report-stages"}
 
 
 def child(name):

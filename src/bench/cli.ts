@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1]!);
   if (args.includes('--list')) {
-    for (const c of BENCH_CASES) console.log(`${c.name}\t${c.description}`);
+    for (const c of BENCH_CASES) console.log(`${c.name}\t${c.description}${c.onlyWhenNamed ? ' (runs only when named)' : ''}`);
     return;
   }
   const repeatAt = args.indexOf('--repeat');
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const names = caseArgs.length > 0 ? caseArgs : BENCH_CASES.map((c) => c.name);
+  const names = caseArgs.length > 0 ? caseArgs : BENCH_CASES.filter((c) => !c.onlyWhenNamed).map((c) => c.name);
   const references = withReference ? referenceCases() : new Set<string>();
   let failed = 0;
   for (const name of names) {

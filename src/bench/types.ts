@@ -14,5 +14,7 @@ export interface BenchContext {
 export interface BenchCase {
   readonly name: string;
   readonly description: string;
+  /** Long cases (e.g. the whole report's pipeline, an hour on 2 cores) run only when named. */
+  readonly onlyWhenNamed?: boolean;
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
