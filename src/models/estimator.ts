@@ -1,8 +1,9 @@
 import type { LayersModel } from '@tensorflow/tfjs';
-import { initBackend, type TF } from '../tf/backend.js';
+import { initBackend, type BackendName, type TF } from '../tf/backend.js';
 import { FlatAdam } from '../tf/flat-adam.js';
 import type { Matrix } from '../util/matrix.js';
 import { checkFiniteMatrix, checkInteger, checkMatrix, checkNumber, NotFittedError } from '../util/validate.js';
+import { DataParallelStep, trainingThreads } from './data-parallel.js';
 import { saveModel } from './io.js';
 import {
   checkImages,
@@ -94,6 +95,7 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
   private optimizer?: FlatAdam;
   private stopped = false;
   private interruption: Interruption | undefined;
+  private threadsUsed: 1 | 2 | undefined;
 
   protected constructor(options: O) {
     this.options = options;
@@ -138,17 +140,36 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
     this.optimizer ??= new FlatAdam(tf, this.options.learningRate, 0.9, 0.999, ADAM_EPSILON);
     this.stopped = false;
     this.interruption = undefined;
-    const { stoppedEarly, interruption } = await trainEpochs({
-      tf, model: this.models!.autoencoder, optimizer: this.optimizer,
-      trainingLoss: this.trainingLoss, evaluationLoss: this.evaluationLoss,
-      sampleShape: this.sampleShape(), train, validation,
-      epochs: this.options.epochs, batchSize: this.options.batchSize, seed: this.options.seed,
-      earlyStopping: this.options.earlyStopping, history: this.epochs,
-      onProgress: fitOptions.onProgress, signal: fitOptions.signal,
-    });
-    this.stopped = stoppedEarly;
-    this.interruption = interruption;
+    const backend = tf.getBackend() as BackendName;
+    if (fitOptions.threads !== undefined && fitOptions.threads !== 1 && fitOptions.threads !== 2) {
+      throw new RangeError(`threads must be 1 or 2, got ${String(fitOptions.threads)}.`);
+    }
+    // TensorFlow runs each op on every core already (and tfjs-node does not load in worker threads).
+    const threads = backend === 'tensorflow' ? 1 : fitOptions.threads ?? trainingThreads(backend);
+    const parallel = threads === 2 && train.rows > 1
+      ? await DataParallelStep.start(tf, backend, this.kind, this.models!.autoencoder, this.sampleShape(), this.options.batchSize)
+      : undefined;
+    this.threadsUsed = parallel ? 2 : 1;
+    try {
+      const { stoppedEarly, interruption } = await trainEpochs({
+        tf, model: this.models!.autoencoder, optimizer: this.optimizer,
+        trainingLoss: this.trainingLoss, evaluationLoss: this.evaluationLoss,
+        sampleShape: this.sampleShape(), train, validation,
+        epochs: this.options.epochs, batchSize: this.options.batchSize, seed: this.options.seed,
+        earlyStopping: this.options.earlyStopping, history: this.epochs,
+        onProgress: fitOptions.onProgress, signal: fitOptions.signal, parallel,
+      });
+      this.stopped = stoppedEarly;
+      this.interruption = interruption;
+    } finally {
+      await parallel?.close();
+    }
     return this;
+  }
+
+  /** Threads the last `fit` trained on (2: data-parallel with a worker thread), undefined before any `fit`. */
+  get trainingThreads(): 1 | 2 | undefined {
+    return this.threadsUsed;
   }
 
   /** Per-epoch history of all `fit` calls: `{ epoch, loss, valLoss?, seconds }`. */

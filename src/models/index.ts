@@ -4,6 +4,7 @@ export * from './progress.js';
 export * from './io.js';
 export * from './cache.js';
 export * from './training.js';
+export { trainingThreads, TRAIN_THREADS_ENV, DataParallelStep } from './data-parallel.js';
 export * from './estimator.js';
 export * from './dense-architecture.js';
 export * from './dense-autoencoder.js';

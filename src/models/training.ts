@@ -1,6 +1,7 @@
 import type { LayersModel, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import type { TF } from '../tf/backend.js';
 import type { FlatAdam } from '../tf/flat-adam.js';
+import type { DataParallelStep } from './data-parallel.js';
 import type { Matrix } from '../util/matrix.js';
 import { createRandom, permutation } from '../util/random.js';
 import { checkInteger, checkMatrix, checkNumber } from '../util/validate.js';
@@ -49,6 +50,13 @@ export interface AutoencoderFitOptions {
    * model's `interruptedAt` set.
    */
   signal?: AbortSignal;
+  /**
+   * Threads of the training steps: 2 splits each batch between this thread and a worker thread
+   * (data-parallel, see `DataParallelStep`; for the single-threaded wasm and cpu backends), 1 does
+   * not. Default: `trainingThreads(backend)` — 2 on wasm/cpu with two cores or more;
+   * `$FMNIST_TRAIN_THREADS` overrides the default. Always 1 on tensorflow, whose ops use every core.
+   */
+  threads?: 1 | 2;
 }
 
 /** Where a `fit` was interrupted. */
@@ -146,6 +154,8 @@ export interface TrainingLoop {
   readonly history: EpochRecord[];
   readonly onProgress?: ProgressCallback | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Two-thread steps (data-parallel); absent: every step on this thread. */
+  readonly parallel?: DataParallelStep | undefined;
 }
 
 /**
@@ -190,15 +200,19 @@ export async function trainEpochs(loop: TrainingLoop): Promise<{ stoppedEarly: b
           const i = order[start + k]!;
           buf.set(train.data.subarray(i * pixels, (i + 1) * pixels), k * pixels);
         }
-        const x = tf.tensor(buf, [size, ...loop.sampleShape]);
-        let cost: Scalar | null = null;
         let batchLoss: number;
-        try {
-          cost = optimizer.minimize(() => loop.trainingLoss(tf, model.apply(x, { training: true }) as Tensor, x), true, varList);
-          batchLoss = (await cost!.data())[0]!;
-        } finally {
-          x.dispose();
-          cost?.dispose();
+        if (loop.parallel) {
+          batchLoss = loop.parallel.step(model, optimizer, varList, loop.trainingLoss, loop.sampleShape, buf, size);
+        } else {
+          const x = tf.tensor(buf, [size, ...loop.sampleShape]);
+          let cost: Scalar | null = null;
+          try {
+            cost = optimizer.minimize(() => loop.trainingLoss(tf, model.apply(x, { training: true }) as Tensor, x), true, varList);
+            batchLoss = (await cost!.data())[0]!;
+          } finally {
+            x.dispose();
+            cost?.dispose();
+          }
         }
         if (!Number.isFinite(batchLoss)) {
           throw new Error(`Training diverged: the loss of epoch ${epoch}, batch ${b + 1} is ${batchLoss}. Try a smaller learningRate.`);

@@ -60,35 +60,52 @@ export class FlatAdam {
   /** One Adam step on `vars` with gradients keyed by variable name (as `tf.variableGrads` returns). */
   applyGradients(vars: Variable[], grads: NamedTensorMap): void {
     const tf = this.tf;
-    const sizes = vars.map((w) => w.size);
-    const total = sizes.reduce((a, b) => a + b, 0);
-    if (!this.m || this.m.size !== total) {
-      this.m?.dispose();
-      this.v?.dispose();
-      this.m = tf.tidy(() => tf.variable(tf.zeros([total]), false));
-      this.v = tf.tidy(() => tf.variable(tf.zeros([total]), false));
-    }
-    const m = this.m;
-    const v = this.v!;
-    const c = this.consts;
-    const bias1 = 1 - this.accBeta1;
-    const bias2 = 1 - this.accBeta2;
     tf.tidy(() => {
       const g = tf.concat(vars.map((w) => {
         const gw = grads[w.name];
         if (!gw) throw new Error(`FlatAdam: no gradient for variable '${w.name}'.`);
         return tf.reshape(gw, [-1]);
       }));
-      const newM = tf.add(tf.mul(m, c.beta1), tf.mul(g, c.oneMinusBeta1));
-      const newV = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(g), c.oneMinusBeta2));
-      const mHat = tf.div(newM, tf.scalar(bias1));
-      const vHat = tf.div(newV, tf.scalar(bias2));
-      const delta = tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), c.epsilon)), c.negLr);
-      m.assign(newM);
-      v.assign(newV);
-      const parts = tf.split(delta, sizes);
-      vars.forEach((w, i) => w.assign(tf.add(tf.reshape(parts[i]!, w.shape), w) as Tensor));
+      this.update(vars, g);
     });
+  }
+
+  /**
+   * One Adam step on `vars` with their gradients concatenated in `vars` order into one vector
+   * (as data-parallel training averages them).
+   * @throws RangeError when the vector's length is not the variables' total size.
+   */
+  applyFlatGradient(vars: Variable[], g: Tensor): void {
+    const total = vars.reduce((a, w) => a + w.size, 0);
+    if (g.size !== total) throw new RangeError(`FlatAdam: the flat gradient has ${g.size} values, the variables ${total}.`);
+    this.tf.tidy(() => this.update(vars, this.tf.reshape(g, [-1])));
+  }
+
+  /** The update itself, inside the caller's tidy. */
+  private update(vars: Variable[], g: Tensor): void {
+    const tf = this.tf;
+    const sizes = vars.map((w) => w.size);
+    const total = g.size;
+    if (!this.m || this.m.size !== total) {
+      this.m?.dispose();
+      this.v?.dispose();
+      this.m = tf.keep(tf.variable(tf.zeros([total]), false));
+      this.v = tf.keep(tf.variable(tf.zeros([total]), false));
+    }
+    const m = this.m;
+    const v = this.v!;
+    const c = this.consts;
+    const bias1 = 1 - this.accBeta1;
+    const bias2 = 1 - this.accBeta2;
+    const newM = tf.add(tf.mul(m, c.beta1), tf.mul(g, c.oneMinusBeta1));
+    const newV = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(g), c.oneMinusBeta2));
+    const mHat = tf.div(newM, tf.scalar(bias1));
+    const vHat = tf.div(newV, tf.scalar(bias2));
+    const delta = tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), c.epsilon)), c.negLr);
+    m.assign(newM);
+    v.assign(newV);
+    const parts = tf.split(delta, sizes);
+    vars.forEach((w, i) => w.assign(tf.add(tf.reshape(parts[i]!, w.shape), w) as Tensor));
     this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.beta1));
     this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.beta2));
   }

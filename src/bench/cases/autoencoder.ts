@@ -11,6 +11,8 @@ export const BENCH_AE_IMAGES_ENV = 'BENCH_AE_IMAGES';
  * whole epoch including validation. The runner then runs the PyTorch twin of
  * `bench/sklearn_reference.py` (same model, batch, Adam, BCE, images; all cores) and reports
  * `ratioToReference`. Goals: ≤ 0.7× PyTorch on tensorflow, ≤ 1.5× on wasm (bench/README.md).
+ * `threads` is 2 when the steps were data-parallel (the default on wasm; `FMNIST_TRAIN_THREADS=1`
+ * measures one thread).
  */
 export const aeEpoch: BenchCase = {
   name: 'ae-epoch',
@@ -38,10 +40,12 @@ export const aeEpoch: BenchCase = {
       },
     });
     const h = ae.history[0]!;
+    const threads = ae.trainingThreads;
     ae.dispose();
     return {
       images: requested,
       epochs: 1,
+      threads,
       msPer1kImages: round((trainMs / requested) * 1000, 1),
       trainSeconds: round(trainMs / 1000),
       validationSeconds: round(h.seconds - trainMs / 1000),

@@ -65,6 +65,7 @@ export const reportStages: BenchCase = {
       await ae.fit(train.images, { validation: test.images });
     });
     const finalEpoch = ae.history[ae.history.length - 1]!;
+    const trainingThreads = ae.trainingThreads;
     const codes = await timed('encode', () => ae.encode(test.images));
     ae.dispose();
     const codeKMeansLabels = await timed('kmeansCodes', () => new KMeans({ nClusters: 10, nInit: 10, seed: 0 }).fitPredict(codes));
@@ -75,6 +76,7 @@ export const reportStages: BenchCase = {
       seconds,
       loadSeconds: round(loadSeconds),
       epochs,
+      trainingThreads,
       stageSeconds,
       secondsPerEpoch: round(stageSeconds.train! / epochs),
       elbowSse: sse.map((v) => round(v, 0)),
