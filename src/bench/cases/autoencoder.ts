@@ -82,3 +82,47 @@ export const encode10k: BenchCase = {
     return { images: test.images.rows, codeSize, seconds: median(times), runs: times.sort((a, b) => a - b) };
   },
 };
+
+/**
+ * `ae-threads` (runs only when named): the report's autoencoder trained for `$BENCH_AE_EPOCHS`
+ * epochs (default 50) on `$BENCH_AE_IMAGES` images (default 12,800) twice, on one thread and
+ * data-parallel on two (see `DataParallelStep`), with the 10k test images as validation data: the
+ * final validation losses must agree (issue 9: ±0.003 after 50 epochs) and the times say what the
+ * second thread brings. For the single-threaded backends (`FMNIST_BACKEND=wasm`); on tensorflow
+ * both runs use one JavaScript thread.
+ */
+export const aeThreads: BenchCase = {
+  name: 'ae-threads',
+  description: 'Train the report\'s autoencoder on one thread and data-parallel on two ($BENCH_AE_EPOCHS epochs, default 50, on $BENCH_AE_IMAGES images, default 12800); compare final validation losses and times.',
+  onlyWhenNamed: true,
+  async run() {
+    const { loadFashionMnist } = await import('../../data/index.js');
+    const { ConvAutoencoder } = await import('../../models/index.js');
+    const { train, test } = await loadFashionMnist();
+    const images = Number(process.env[BENCH_AE_IMAGES_ENV] ?? 12800);
+    const epochs = Number(process.env.BENCH_AE_EPOCHS ?? 50);
+    if (!Number.isInteger(images) || images < 128 || images > train.images.rows) throw new RangeError(`${BENCH_AE_IMAGES_ENV} must be an integer in 128..${train.images.rows}, got '${process.env[BENCH_AE_IMAGES_ENV]}'.`);
+    if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`BENCH_AE_EPOCHS must be a whole number >= 1, got '${process.env.BENCH_AE_EPOCHS}'.`);
+    const data = { data: train.images.data.subarray(0, images * 784), rows: images, cols: 784 };
+    const runs: Record<string, { threads: number | undefined; seconds: number; finalLoss: number; finalValLoss: number }> = {};
+    for (const threads of [1, 2] as const) {
+      process.stderr.write(`ae-threads: ${epochs} epochs on ${threads} thread(s) ...\n`);
+      const ae = new ConvAutoencoder({ epochs, batchSize: 128, seed: 0 });
+      const t0 = performance.now();
+      await ae.fit(data, { validation: test.images, threads });
+      const last = ae.history[ae.history.length - 1]!;
+      runs[`threads${threads}`] = { threads: ae.trainingThreads, seconds: round((performance.now() - t0) / 1000), finalLoss: round(last.loss, 5), finalValLoss: round(last.valLoss!, 5) };
+      ae.dispose();
+    }
+    const one = runs.threads1!;
+    const two = runs.threads2!;
+    return {
+      images,
+      epochs,
+      ...runs,
+      valLossDifference: round(two.finalValLoss - one.finalValLoss, 5),
+      speedup: round(one.seconds / two.seconds),
+      seconds: one.seconds + two.seconds,
+    };
+  },
+};
