@@ -42,11 +42,11 @@ test('REPORT_SCALE selects the scale; anything else is rejected', () => {
 
 test('describeScale states the scale, its cost (images, epochs, estimated time) and how to switch', () => {
   const full = scaleSettings('full');
-  assert.equal(estimatedTrainingSeconds(full, 'wasm'), 3000);
+  assert.equal(estimatedTrainingSeconds(full, 'wasm'), 1800);
   assert.equal(estimatedTrainingSeconds(full, 'unknown-backend'), undefined);
   const text = describeScale(full, { backend: 'wasm', training: { epochs: 50, cached: false } });
   assert.match(text, /Scale 'full' \(the report's\): 60,000 train \/ 10,000 test images/);
-  assert.match(text, /trains it for 50 epochs on 60,000 images, about 50m00s on the wasm backend/);
+  assert.match(text, /trains it for 50 epochs on 60,000 images, about 30m00s on the wasm backend/);
   assert.match(text, /REPORT_SCALE=smoke/);
   const cached = describeScale(scaleSettings('smoke'), { backend: 'wasm', training: { epochs: 2, cached: true } });
   assert.match(cached, /Scale 'smoke' \(small subsets/);
