@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { LayersModel, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import type { BackendName, TF } from '../tf/backend.js';
 import type { FlatAdam } from '../tf/flat-adam.js';
-import type { LossFunction } from './training.js';
+import type { BatchStep, LossFunction } from './training.js';
 
 /**
  * Data-parallel training on two cores for the single-threaded backends (wasm, cpu): TF.js's wasm
@@ -78,7 +78,7 @@ const STEP_TIMEOUT_MS = 120_000;
  * The two-thread gradient step of one model. `start` launches the worker; `step` replaces
  * `optimizer.minimize` for one batch; `close` stops the worker.
  */
-export class DataParallelStep {
+export class DataParallelStep implements BatchStep {
   private readonly control: Int32Array;
   private readonly weights: Float32Array;
   private readonly gradient: Float32Array;

@@ -1,7 +1,6 @@
 import type { LayersModel, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import type { TF } from '../tf/backend.js';
 import type { FlatAdam } from '../tf/flat-adam.js';
-import type { DataParallelStep } from './data-parallel.js';
 import type { Matrix } from '../util/matrix.js';
 import { createRandom, permutation } from '../util/random.js';
 import { checkInteger, checkMatrix, checkNumber } from '../util/validate.js';
@@ -154,8 +153,14 @@ export interface TrainingLoop {
   readonly history: EpochRecord[];
   readonly onProgress?: ProgressCallback | undefined;
   readonly signal?: AbortSignal | undefined;
-  /** Two-thread steps (data-parallel); absent: every step on this thread. */
-  readonly parallel?: DataParallelStep | undefined;
+  /** Two-thread steps (data-parallel, `DataParallelStep`); absent: every step on this thread. */
+  readonly parallel?: BatchStep | undefined;
+}
+
+/** A training step done elsewhere than `optimizer.minimize` (e.g. split between two threads). */
+export interface BatchStep {
+  /** One optimizer step on `batch` (`size` samples, row-major); returns the batch's mean loss. */
+  step(model: LayersModel, optimizer: FlatAdam, varList: Variable[], trainingLoss: LossFunction, sampleShape: readonly number[], batch: Float32Array, size: number): number;
 }
 
 /**
