@@ -9,8 +9,9 @@ Each case runs in its own child process (so peak RSS is per case) and prints one
 stdout in the shape of the TypeScript bench: case, backend ("sklearn"), seconds, peakRssMB, plus
 the case's own keys. `seconds` times the fit (+ predict of the test set), not the data loading.
 
-The autoencoder cases (`ae-epoch`, `encode-10k`; `report-stages` with scikit-learn) are PyTorch twins (Debian's python3-torch, on
-all cores, TORCH_THREADS overrides); `--list` names them only where torch imports.
+The autoencoder cases (`ae-epoch`, `encode-10k`; `report-stages` with scikit-learn) are PyTorch
+twins (Debian's python3-torch, on all cores, TORCH_THREADS overrides); `--list` names them only
+where torch imports.
 
 Add a case: write a function `(data) -> dict` and register it in CASES with its bench name.
 """
