@@ -1,8 +1,14 @@
 import type { BenchCase } from '../types.js';
 import { median, round } from '../stats.js';
+import { envInteger } from '../env.js';
 
 /** Environment variable: number of training images for `ae-epoch` (default 60000, the full split). */
 export const BENCH_AE_IMAGES_ENV = 'BENCH_AE_IMAGES';
+
+/** Training images of an autoencoder case: `$BENCH_AE_IMAGES`, else `fallback`; at least one batch, at most the split. */
+function benchImages(available: number, fallback: number): number {
+  return envInteger(BENCH_AE_IMAGES_ENV, fallback, 128, available);
+}
 
 /**
  * `ae-epoch`: one training epoch of the report's autoencoder (batch 128, Adam, BCE) on the first
@@ -21,10 +27,7 @@ export const aeEpoch: BenchCase = {
     const { loadFashionMnist } = await import('../../data/index.js');
     const { ConvAutoencoder } = await import('../../models/index.js');
     const { train, test } = await loadFashionMnist();
-    const requested = Number(process.env[BENCH_AE_IMAGES_ENV] ?? train.images.rows);
-    if (!Number.isInteger(requested) || requested < 128 || requested > train.images.rows) {
-      throw new RangeError(`${BENCH_AE_IMAGES_ENV} must be an integer in 128..${train.images.rows}, got '${process.env[BENCH_AE_IMAGES_ENV]}'.`);
-    }
+    const requested = benchImages(train.images.rows, train.images.rows);
     const images = { data: train.images.data.subarray(0, requested * 784), rows: requested, cols: 784 };
     const ae = new ConvAutoencoder({ epochs: 1, batchSize: 128, seed: 0 });
     await ae.build();
@@ -99,10 +102,8 @@ export const aeThreads: BenchCase = {
     const { loadFashionMnist } = await import('../../data/index.js');
     const { ConvAutoencoder } = await import('../../models/index.js');
     const { train, test } = await loadFashionMnist();
-    const images = Number(process.env[BENCH_AE_IMAGES_ENV] ?? 12800);
-    const epochs = Number(process.env.BENCH_AE_EPOCHS ?? 50);
-    if (!Number.isInteger(images) || images < 128 || images > train.images.rows) throw new RangeError(`${BENCH_AE_IMAGES_ENV} must be an integer in 128..${train.images.rows}, got '${process.env[BENCH_AE_IMAGES_ENV]}'.`);
-    if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`BENCH_AE_EPOCHS must be a whole number >= 1, got '${process.env.BENCH_AE_EPOCHS}'.`);
+    const images = benchImages(train.images.rows, 12800);
+    const epochs = envInteger('BENCH_AE_EPOCHS', 50, 1);
     const data = { data: train.images.data.subarray(0, images * 784), rows: images, cols: 784 };
     const runs: Record<string, { threads: number | undefined; seconds: number; finalLoss: number; finalValLoss: number }> = {};
     for (const threads of [1, 2] as const) {

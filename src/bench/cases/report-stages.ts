@@ -1,18 +1,13 @@
 import type { BenchCase } from '../types.js';
 import { clusterScores, round } from '../stats.js';
+import { envInteger } from '../env.js';
 
 /** Environment variable: autoencoder epochs of `report-stages` (default 50, the report's). */
 export const BENCH_REPORT_EPOCHS_ENV = 'BENCH_REPORT_EPOCHS';
 
 /** The report's epochs unless `$BENCH_REPORT_EPOCHS` says otherwise (for a quick check of the case itself). */
 export function reportStagesEpochs(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[BENCH_REPORT_EPOCHS_ENV];
-  if (raw === undefined || raw.trim() === '') return 50;
-  const epochs = Number(raw);
-  if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) {
-    throw new RangeError(`${BENCH_REPORT_EPOCHS_ENV} must be a whole number of epochs in 1..1000, got '${raw}'.`);
-  }
-  return epochs;
+  return envInteger(BENCH_REPORT_EPOCHS_ENV, 50, 1, 1000, env);
 }
 
 /**
