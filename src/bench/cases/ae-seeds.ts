@@ -1,5 +1,6 @@
 import type { BenchCase } from '../types.js';
 import { clusterScores, round } from '../stats.js';
+import { spreadOf, type Spread } from '../../experiment/results.js';
 
 /** Environment variable: the autoencoder seeds of `ae-seeds` (comma-separated; default `0,1,2`). */
 export const BENCH_AE_SEEDS_ENV = 'BENCH_AE_SEEDS';
@@ -14,10 +15,10 @@ export function aeSeeds(env: NodeJS.ProcessEnv = process.env): number[] {
   return seeds;
 }
 
-function meanSd(xs: readonly number[]): { mean: number; sd: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
-  return { mean: round(mean, 4), sd: round(sd, 4) };
+/** Mean ± sample sd (and range) of NMIs over the autoencoder seeds, as the result tables compute it, to 4 decimals. */
+function nmiSpread(xs: readonly number[]): Spread {
+  const { mean, sd, min, max } = spreadOf(xs);
+  return { mean: round(mean, 4), sd: round(sd, 4), min, max };
 }
 
 /**
@@ -69,7 +70,7 @@ export const aeSeedsCase: BenchCase = {
       seeds,
       clustererSeed: 0,
       perSeed,
-      nmiOverAutoencoderSeeds: { kmeans: meanSd(nmis.kmeans), gmm: meanSd(nmis.gmm), n2d: meanSd(nmis.n2d) },
+      nmiOverAutoencoderSeeds: { kmeans: nmiSpread(nmis.kmeans), gmm: nmiSpread(nmis.gmm), n2d: nmiSpread(nmis.n2d) },
     };
   },
 };
