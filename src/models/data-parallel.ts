@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LayersModel, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import type { BackendName, TF } from '../tf/backend.js';
-import type { FlatAdam } from '../tf/flat-adam.js';
+import { flatGradient, type FlatAdam } from '../tf/flat-adam.js';
 import type { BatchStep, LossFunction } from './training.js';
 
 /**
@@ -58,6 +58,13 @@ export interface GradientWorkerData {
   readonly error: SharedArrayBuffer;
 }
 
+/** Where each weight starts in the flat weight/gradient buffers (and where the last ends): prefix sums of the sizes. */
+export function weightOffsets(sizes: readonly number[]): number[] {
+  const offsets = [0];
+  for (const size of sizes) offsets.push(offsets[offsets.length - 1]! + size);
+  return offsets;
+}
+
 /** Bytes for the worker's error text. */
 export const ERROR_BYTES = 4096;
 
@@ -102,8 +109,7 @@ export class DataParallelStep implements BatchStep {
     this.loss = new Float64Array(buffers.loss);
     this.input = new Float32Array(buffers.input);
     this.errorText = new Uint8Array(buffers.error);
-    this.offsets = [0];
-    for (const s of weightSizes) this.offsets.push(this.offsets[this.offsets.length - 1]! + s);
+    this.offsets = weightOffsets(weightSizes);
     worker.on('error', (e) => { this.workerError = e.stack ?? e.message; });
   }
 
@@ -182,7 +188,7 @@ export class DataParallelStep implements BatchStep {
       }
       this.awaitWorker();
       const flat = tf.tidy(() => {
-        const mine = tf.concat(varList.map((w) => tf.reshape(grads![w.name]!, [-1])));
+        const mine = flatGradient(tf, varList, grads!);
         const theirs = tf.tensor1d(this.gradient);
         return tf.add(tf.mul(mine, local / size), tf.mul(theirs, remote / size));
       });

@@ -9,7 +9,7 @@ import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { initBackend } from '../tf/backend.js';
 import { trainingLoss as convTrainingLoss } from './autoencoder.js';
 import { meanSquaredError } from './dense-autoencoder.js';
-import { CONTROL, ERROR_BYTES, type GradientWorkerData } from './data-parallel.js';
+import { CONTROL, ERROR_BYTES, weightOffsets, type GradientWorkerData } from './data-parallel.js';
 import type { LossFunction } from './training.js';
 
 /** The training loss of each estimator kind (its `trainingLoss`). */
@@ -50,8 +50,7 @@ async function main(): Promise<void> {
   }
   parentPort!.postMessage({ ready: true });
 
-  const offsets = [0];
-  for (const v of varList) offsets.push(offsets[offsets.length - 1]! + v.size);
+  const offsets = weightOffsets(varList.map((v) => v.size));
   const values = data.sampleShape.reduce((a, b) => a * b, 1);
   let seen = 0;
   for (;;) {

@@ -59,15 +59,7 @@ export class FlatAdam {
 
   /** One Adam step on `vars` with gradients keyed by variable name (as `tf.variableGrads` returns). */
   applyGradients(vars: Variable[], grads: NamedTensorMap): void {
-    const tf = this.tf;
-    tf.tidy(() => {
-      const g = tf.concat(vars.map((w) => {
-        const gw = grads[w.name];
-        if (!gw) throw new Error(`FlatAdam: no gradient for variable '${w.name}'.`);
-        return tf.reshape(gw, [-1]);
-      }));
-      this.update(vars, g);
-    });
+    this.tf.tidy(() => this.update(vars, flatGradient(this.tf, vars, grads)));
   }
 
   /**
@@ -118,4 +110,17 @@ export class FlatAdam {
     this.v = undefined;
     this.tf.dispose(Object.values(this.consts));
   }
+}
+
+/**
+ * The gradients of `vars` (keyed by variable name, as `tf.variableGrads` returns them) concatenated
+ * in `vars` order into one vector: FlatAdam's layout, in which data-parallel training averages them.
+ * @throws Error naming a variable without a gradient.
+ */
+export function flatGradient(tf: TF, vars: readonly Variable[], grads: NamedTensorMap): Tensor {
+  return tf.tidy(() => tf.concat(vars.map((w) => {
+    const gw = grads[w.name];
+    if (!gw) throw new Error(`FlatAdam: no gradient for variable '${w.name}'.`);
+    return tf.reshape(gw, [-1]);
+  })));
 }
