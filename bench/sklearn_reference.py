@@ -69,11 +69,16 @@ def cluster_scores(y_true, y_pred):
     }
 
 
+def sk_kmeans(k, n_init):
+    """scikit-learn's K-Means as every twin runs it: k-means++, Lloyd, seed 0."""
+    from sklearn.cluster import KMeans
+    return KMeans(n_clusters=k, n_init=n_init, init="k-means++", algorithm="lloyd", random_state=0)
+
+
 def kmeans_raw(n_init):
     def run(data):
-        from sklearn.cluster import KMeans
         t0 = time.perf_counter()
-        km = KMeans(n_clusters=10, n_init=n_init, init="k-means++", algorithm="lloyd", random_state=0)
+        km = sk_kmeans(10, n_init)
         km.fit(data["x_train"])
         pred = km.predict(data["x_test"])
         seconds = time.perf_counter() - t0
@@ -206,6 +211,14 @@ def as_images(x):
     return torch.from_numpy(x.reshape(-1, 1, 28, 28).copy())
 
 
+def encode_batches(encoder, xv):
+    """The codes of images xv (N,1,28,28) through `encoder`, flattened, in batches of 1000 (as ours)."""
+    import torch
+    encoder.eval()
+    with torch.no_grad():
+        return torch.cat([encoder(xv[i:i + 1000]).flatten(1) for i in range(0, len(xv), 1000)])
+
+
 def ae_epoch(data):
     """Twin of `ae-epoch`: one epoch of the report's autoencoder (see `torch_fit`) on the first
     $BENCH_AE_IMAGES training images, then the validation loss on the 10k test images.
@@ -229,7 +242,6 @@ def report_stages(data):
     validation data, the test codes, K-Means (10, ten starts) and a full GMM (10) on them.
     `seconds` = the sum of the stages (data loading excluded, as ours)."""
     import torch
-    from sklearn.cluster import KMeans
     from sklearn.mixture import GaussianMixture
     threads = torch_threads()
     epochs = int(os.environ.get("BENCH_REPORT_EPOCHS", "50") or 50)
@@ -242,22 +254,14 @@ def report_stages(data):
         stage_seconds[stage] = round(time.perf_counter() - t0, 3)
         return result
 
-    def kmeans(k, n_init):
-        return KMeans(n_clusters=k, n_init=n_init, init="k-means++", algorithm="lloyd", random_state=0)
-
-    sse = timed("elbow", lambda: [float(kmeans(k, 1).fit(data["x_train"]).inertia_) for k in range(1, 11)])
-    raw_pred = timed("kmeansRaw", lambda: kmeans(10, 10).fit_predict(data["x_test"]))
+    sse = timed("elbow", lambda: [float(sk_kmeans(k, 1).fit(data["x_train"]).inertia_) for k in range(1, 11)])
+    raw_pred = timed("kmeansRaw", lambda: sk_kmeans(10, 10).fit_predict(data["x_test"]))
     model = torch_autoencoder()
     fit = timed("train", lambda: torch_fit(model, as_images(data["x_train"]), as_images(data["x_test"]), epochs))
 
-    def encode():
-        encoder = model[:8]
-        encoder.eval()
-        xv = as_images(data["x_test"])
-        with torch.no_grad():
-            return torch.cat([encoder(xv[i:i + 1000]).flatten(1) for i in range(0, len(xv), 1000)]).numpy()
-    codes = timed("encode", encode)
-    codes_kmeans = timed("kmeansCodes", lambda: kmeans(10, 10).fit_predict(codes))
+    xv = as_images(data["x_test"])
+    codes = timed("encode", lambda: encode_batches(model[:8], xv).numpy())
+    codes_kmeans = timed("kmeansCodes", lambda: sk_kmeans(10, 10).fit_predict(codes))
     codes_gmm = timed("gmmCodes", lambda: GaussianMixture(n_components=10, covariance_type="full", random_state=0).fit(codes).predict(codes))
     return {"backend": "pytorch-" + torch.__version__, "threads": threads, "epochs": epochs,
             "seconds": round(sum(stage_seconds.values()), 3), "stageSeconds": stage_seconds,
@@ -274,15 +278,13 @@ def encode_10k(data):
     import torch
     threads = torch_threads()
     encoder = torch_autoencoder()[:8]
-    encoder.eval()
-    xv = torch.from_numpy(data["x_test"].reshape(-1, 1, 28, 28).copy())
+    xv = as_images(data["x_test"])
     times = []
-    with torch.no_grad():
-        encoder(xv[:1000])
-        for _ in range(3):
-            t0 = time.perf_counter()
-            codes = torch.cat([encoder(xv[i:i + 1000]).flatten(1) for i in range(0, len(xv), 1000)])
-            times.append(time.perf_counter() - t0)
+    encode_batches(encoder, xv[:1000])  # warm-up
+    for _ in range(3):
+        t0 = time.perf_counter()
+        codes = encode_batches(encoder, xv)
+        times.append(time.perf_counter() - t0)
     times.sort()
     return {"backend": "pytorch-" + torch.__version__, "threads": threads, "images": len(xv),
             "codeSize": int(codes.shape[1]), "seconds": round(times[1], 4), "runs": [round(t, 4) for t in times]}
