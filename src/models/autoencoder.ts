@@ -8,6 +8,7 @@ import {
   type ArchitectureOptions,
 } from './architecture.js';
 import { loadModelWith, ModelFileError, readModelArtifacts, type ReadModelOptions } from './io.js';
+import type { CompiledLoss } from './compiled-step.js';
 import type { EpochRecord, LossFunction } from './training.js';
 import { AutoencoderEstimator, resolveTrainingOptions, type AutoencoderViews, type ResolvedTrainingOptions, type TrainingOptions } from './estimator.js';
 
@@ -61,6 +62,7 @@ export class ConvAutoencoder extends AutoencoderEstimator<ResolvedAutoencoderOpt
   protected get trainingLoss(): LossFunction { return trainingLoss; }
   /** Mean binary cross-entropy per pixel (the report's loss). */
   protected get evaluationLoss(): LossFunction { return binaryCrossEntropy; }
+  protected get compiledLoss(): CompiledLoss { return 'binaryCrossEntropy'; }
 
   protected sampleShape(): number[] {
     return [...this.options.architecture.inputShape];

@@ -9,6 +9,7 @@ import {
   type DenseArchitectureOptions,
 } from './dense-architecture.js';
 import { loadModelWith, ModelFileError, readModelArtifacts, type ReadModelOptions } from './io.js';
+import type { CompiledLoss } from './compiled-step.js';
 import type { EpochRecord, LossFunction } from './training.js';
 import { AutoencoderEstimator, resolveTrainingOptions, type AutoencoderViews, type ResolvedTrainingOptions, type TrainingOptions } from './estimator.js';
 
@@ -71,6 +72,7 @@ export class DenseAutoencoder extends AutoencoderEstimator<ResolvedDenseAutoenco
   /** Mean squared error per value (N2D's loss), for training and evaluation. */
   protected get trainingLoss(): LossFunction { return meanSquaredError; }
   protected get evaluationLoss(): LossFunction { return meanSquaredError; }
+  protected get compiledLoss(): CompiledLoss { return 'meanSquaredError'; }
 
   protected sampleShape(): number[] {
     return [this.options.architecture.inputSize];

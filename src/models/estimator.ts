@@ -3,6 +3,7 @@ import { initBackend, type BackendName, type TF } from '../tf/backend.js';
 import { FlatAdam } from '../tf/flat-adam.js';
 import type { Matrix } from '../util/matrix.js';
 import { checkFiniteMatrix, checkInteger, checkMatrix, checkNumber, NotFittedError } from '../util/validate.js';
+import { CompiledStep, compileTrainingStep, trainingEngine, type CompiledLoss } from './compiled-step.js';
 import { DataParallelStep, trainingThreads } from './data-parallel.js';
 import { saveModel } from './io.js';
 import {
@@ -96,6 +97,7 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
   private stopped = false;
   private interruption: Interruption | undefined;
   private threadsUsed: 1 | 2 | undefined;
+  private engineUsed: { engine: 'graph' | 'eager'; reason?: string } | undefined;
 
   protected constructor(options: O) {
     this.options = options;
@@ -111,6 +113,8 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
   protected abstract get trainingLoss(): LossFunction;
   /** The loss `evaluate` and the validation figures report (the same value as the training loss). */
   protected abstract get evaluationLoss(): LossFunction;
+  /** The training loss as a compiled graph writes it (see `CompiledStep`). */
+  protected abstract get compiledLoss(): CompiledLoss;
 
   /**
    * Builds the model with its seeded initial weights, without training (done by `fit`
@@ -146,23 +150,34 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
     }
     // TensorFlow runs each op on every core already (and tfjs-node does not load in worker threads).
     const threads = backend === 'tensorflow' ? 1 : fitOptions.threads ?? trainingThreads(backend);
-    const parallel = threads === 2 && train.rows > 1
-      ? await DataParallelStep.start(tf, backend, this.kind, this.models!.autoencoder, this.sampleShape(), this.options.batchSize)
-      : undefined;
-    this.threadsUsed = parallel ? 2 : 1;
+    const engine = trainingEngine(backend, fitOptions.engine);
+    const model = this.models!.autoencoder;
+    let batchStep: DataParallelStep | CompiledStep | undefined;
+    if (engine === 'graph') {
+      const compiled = await compileTrainingStep(tf, model, this.sampleShape(), this.compiledLoss, this.optimizer);
+      this.engineUsed = 'step' in compiled ? { engine: 'graph' } : { engine: 'eager', reason: compiled.reason };
+      batchStep = 'step' in compiled ? compiled.step : undefined;
+    } else {
+      this.engineUsed = { engine: 'eager' };
+      if (threads === 2 && train.rows > 1) {
+        batchStep = await DataParallelStep.start(tf, backend, this.kind, model, this.sampleShape(), this.options.batchSize);
+      }
+    }
+    this.threadsUsed = batchStep instanceof DataParallelStep ? 2 : 1;
     try {
       const { stoppedEarly, interruption } = await trainEpochs({
-        tf, model: this.models!.autoencoder, optimizer: this.optimizer,
+        tf, model, optimizer: this.optimizer,
         trainingLoss: this.trainingLoss, evaluationLoss: this.evaluationLoss,
         sampleShape: this.sampleShape(), train, validation,
         epochs: this.options.epochs, batchSize: this.options.batchSize, seed: this.options.seed,
         earlyStopping: this.options.earlyStopping, history: this.epochs,
-        onProgress: fitOptions.onProgress, signal: fitOptions.signal, parallel,
+        onProgress: fitOptions.onProgress, signal: fitOptions.signal, batchStep,
       });
       this.stopped = stoppedEarly;
       this.interruption = interruption;
     } finally {
-      await parallel?.close();
+      if (batchStep instanceof DataParallelStep) await batchStep.close();
+      else batchStep?.dispose();
     }
     return this;
   }
@@ -170,6 +185,15 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
   /** Threads the last `fit` trained on (2: data-parallel with a worker thread), undefined before any `fit`. */
   get trainingThreads(): 1 | 2 | undefined {
     return this.threadsUsed;
+  }
+
+  /**
+   * How the last `fit` ran its steps: `graph` (one compiled TensorFlow graph per step, see
+   * `CompiledStep`) or `eager` (TF.js ops; with `reason` when a graph was asked for but the model
+   * cannot be compiled); undefined before any `fit`.
+   */
+  get trainingEngine(): { readonly engine: 'graph' | 'eager'; readonly reason?: string } | undefined {
+    return this.engineUsed;
   }
 
   /** Per-epoch history of all `fit` calls: `{ epoch, loss, valLoss?, seconds }`. */

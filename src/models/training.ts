@@ -56,6 +56,14 @@ export interface AutoencoderFitOptions {
    * `$FMNIST_TRAIN_THREADS` overrides the default. Always 1 on tensorflow, whose ops use every core.
    */
   threads?: 1 | 2;
+  /**
+   * How the steps run on the tensorflow backend: `graph` compiles the whole step into one
+   * TensorFlow graph (`CompiledStep`: ≈2× faster), `eager` runs it op by op through TF.js.
+   * Default: `trainingEngine(backend)` — `graph` on tensorflow; `$FMNIST_TRAIN_ENGINE` overrides.
+   * Ignored on wasm/cpu (always eager). A model the graph cannot express trains eagerly; the
+   * estimator's `trainingEngine` tells which one ran.
+   */
+  engine?: 'graph' | 'eager';
 }
 
 /** Where a `fit` was interrupted. */
@@ -153,14 +161,19 @@ export interface TrainingLoop {
   readonly history: EpochRecord[];
   readonly onProgress?: ProgressCallback | undefined;
   readonly signal?: AbortSignal | undefined;
-  /** Two-thread steps (data-parallel, `DataParallelStep`); absent: every step on this thread. */
-  readonly parallel?: BatchStep | undefined;
+  /**
+   * Where the steps run when not as eager ops on this thread: on two threads (`DataParallelStep`)
+   * or as one compiled TensorFlow graph (`CompiledStep`).
+   */
+  readonly batchStep?: BatchStep | undefined;
 }
 
-/** A training step done elsewhere than `optimizer.minimize` (e.g. split between two threads). */
+/** A training step done elsewhere than `optimizer.minimize` (split between two threads, or a compiled graph). */
 export interface BatchStep {
   /** One optimizer step on `batch` (`size` samples, row-major); returns the batch's mean loss. */
   step(model: LayersModel, optimizer: FlatAdam, varList: Variable[], trainingLoss: LossFunction, sampleShape: readonly number[], batch: Float32Array, size: number): number;
+  /** The validation loss with the current weights (`varList`), when this step has its own way to compute it; else the model's eager `meanLoss` is used. */
+  meanLoss?(varList: readonly Variable[], images: Matrix, sampleShape: readonly number[]): number;
 }
 
 /**
@@ -206,8 +219,8 @@ export async function trainEpochs(loop: TrainingLoop): Promise<{ stoppedEarly: b
           buf.set(train.data.subarray(i * pixels, (i + 1) * pixels), k * pixels);
         }
         let batchLoss: number;
-        if (loop.parallel) {
-          batchLoss = loop.parallel.step(model, optimizer, varList, loop.trainingLoss, loop.sampleShape, buf, size);
+        if (loop.batchStep) {
+          batchLoss = loop.batchStep.step(model, optimizer, varList, loop.trainingLoss, loop.sampleShape, buf, size);
         } else {
           const x = tf.tensor(buf, [size, ...loop.sampleShape]);
           let cost: Scalar | null = null;
@@ -249,7 +262,9 @@ export async function trainEpochs(loop: TrainingLoop): Promise<{ stoppedEarly: b
         history.push({ epoch, loss: lossSum / seen, seconds: (performance.now() - epochStart) / 1000 });
         break;
       }
-      const valLoss = validation ? meanLoss(tf, model, validation, loop.sampleShape, loop.evaluationLoss) : undefined;
+      const valLoss = validation === undefined ? undefined
+        : loop.batchStep?.meanLoss ? loop.batchStep.meanLoss(varList, validation, loop.sampleShape)
+        : meanLoss(tf, model, validation, loop.sampleShape, loop.evaluationLoss);
       const seconds = (performance.now() - epochStart) / 1000;
       const record: EpochRecord = valLoss === undefined ? { epoch, loss: lossSum / seen, seconds } : { epoch, loss: lossSum / seen, valLoss, seconds };
       history.push(record);

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { NamedTensorMap } from '@tensorflow/tfjs';
 import { activeKernelFixes, registerKernelFixes, type KernelFixName } from './kernels/index.js';
 
 /** The TF.js backends this package can run on, fastest first. */
@@ -206,6 +207,28 @@ let tfjsNodeError = 'not tried';
 function configureTensorFlow(): void {
   process.env.TF_ENABLE_ONEDNN_OPTS ??= '1';
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
+}
+
+/** A TensorFlow session over a loaded SavedModel signature (tfjs-node's `TFSavedModel`). */
+export interface GraphSession {
+  /** Runs the signature: one tensor per input key in, one per output key out (the caller disposes them). */
+  predict(inputs: NamedTensorMap): NamedTensorMap;
+  dispose(): void;
+}
+
+/**
+ * Loads signature `signature` of the SavedModel folder `dir` into a TensorFlow session, through
+ * tfjs-node (graph execution: TensorFlow optimises the whole graph, e.g. fuses ops and runs
+ * independent ones in parallel). Only on the tensorflow backend.
+ * @throws Error when the tensorflow backend is not active, or TensorFlow refuses the graph.
+ */
+export async function loadGraphSession(dir: string, signature = 'serving_default'): Promise<GraphSession> {
+  const node = active && tryLoadTfjsNode();
+  if (!node || node.getBackend() !== 'tensorflow') {
+    throw new Error(`Graph sessions need the tensorflow backend (tfjs-node); the current backend is ${active ? active.tf.getBackend() : 'none (call initBackend first)'}.`);
+  }
+  const loader = (node as unknown as { node: { loadSavedModel(dir: string, tags: string[], signature: string): Promise<unknown> } }).node;
+  return (await loader.loadSavedModel(dir, ['serve'], signature)) as GraphSession;
 }
 
 function tryLoadTfjsNode(): TF | undefined {

@@ -77,27 +77,39 @@ export class FlatAdam {
   private update(vars: Variable[], g: Tensor): void {
     const tf = this.tf;
     const sizes = vars.map((w) => w.size);
-    const total = g.size;
-    if (!this.m || this.m.size !== total) {
-      this.m?.dispose();
-      this.v?.dispose();
-      this.m = tf.keep(tf.variable(tf.zeros([total]), false));
-      this.v = tf.keep(tf.variable(tf.zeros([total]), false));
-    }
-    const m = this.m;
-    const v = this.v!;
+    const { m, v, bias1, bias2 } = this.stepState(g.size);
     const c = this.consts;
-    const bias1 = 1 - this.accBeta1;
-    const bias2 = 1 - this.accBeta2;
     const newM = tf.add(tf.mul(m, c.beta1), tf.mul(g, c.oneMinusBeta1));
     const newV = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(g), c.oneMinusBeta2));
     const mHat = tf.div(newM, tf.scalar(bias1));
     const vHat = tf.div(newV, tf.scalar(bias2));
     const delta = tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), c.epsilon)), c.negLr);
-    m.assign(newM);
-    v.assign(newV);
     const parts = tf.split(delta, sizes);
     vars.forEach((w, i) => w.assign(tf.add(tf.reshape(parts[i]!, w.shape), w) as Tensor));
+    this.endStep(newM, newV);
+  }
+
+  /**
+   * What the next step starts from: the flat moments (zeros for `total` values when absent or of
+   * another size) and the bias corrections 1 − β1ᵗ, 1 − β2ᵗ. For this class's own update and for a
+   * step computed elsewhere with the same rule (a compiled training graph), which then calls
+   * {@link endStep}.
+   */
+  stepState(total: number): { m: Variable; v: Variable; bias1: number; bias2: number } {
+    const tf = this.tf;
+    if (!this.m || this.m.size !== total) {
+      this.m?.dispose();
+      this.v?.dispose();
+      // In a tidy so the zeros the variables start from are freed, also when called outside one.
+      [this.m, this.v] = tf.tidy(() => [tf.variable(tf.zeros([total]), false), tf.variable(tf.zeros([total]), false)]);
+    }
+    return { m: this.m, v: this.v!, bias1: 1 - this.accBeta1, bias2: 1 - this.accBeta2 };
+  }
+
+  /** Ends a step: the new moments replace the old (the variables keep them; the caller may dispose its handles) and β1ᵗ, β2ᵗ advance. */
+  endStep(newM: Tensor, newV: Tensor): void {
+    this.m!.assign(newM);
+    this.v!.assign(newV);
     this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.beta1));
     this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.beta2));
   }
