@@ -53,10 +53,11 @@ export function scaleSettings(scale: ReportScale = reportScale()): ScaleSettings
 /**
  * Milliseconds per 1,000 images per epoch of the report's autoencoder on each backend, measured
  * on these 2-core machines (stack notes, bench/README.md); machines differ 2–2.5×, so estimates
- * built on them are rough. wasm trains on two threads (data-parallel): ≈ 1,000 ms on one thread
- * on the slower machines, 383–414 ms on two on the faster ones.
+ * built on them are rough. tensorflow runs each step as one compiled graph (`CompiledStep`):
+ * 116 ms on the faster machines, ≈ 300 ms eagerly. wasm trains on two threads (data-parallel):
+ * ≈ 1,000 ms on one thread on the slower machines, 383–414 ms on two on the faster ones.
  */
-export const TRAINING_MS_PER_1K_IMAGES: Readonly<Record<string, number>> = Object.freeze({ tensorflow: 300, wasm: 600, cpu: 8400 });
+export const TRAINING_MS_PER_1K_IMAGES: Readonly<Record<string, number>> = Object.freeze({ tensorflow: 200, wasm: 600, cpu: 8400 });
 
 /**
  * Rough seconds to train the autoencoder at this scale on `backend` (undefined for an unknown

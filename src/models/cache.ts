@@ -65,6 +65,7 @@ export interface CacheableAutoencoder {
   readonly history: readonly EpochRecord[];
   readonly stoppedEarly: boolean;
   readonly interruptedAt: Interruption | undefined;
+  readonly trainingEngine?: { readonly engine: string } | undefined;
   readonly autoencoder: LayersModel;
   fit(images: Matrix, options: AutoencoderFitOptions): Promise<unknown>;
   save(dir: string, extraFiles?: Record<string, string | Uint8Array>): Promise<void>;
@@ -112,7 +113,8 @@ export interface CacheMeta {
   readonly stoppedEarly: boolean;
   readonly createdAt: string;
   readonly trainingSeconds: number;
-  readonly versions: { readonly tfjs: string; readonly backend: string; readonly node: string; readonly package: string };
+  /** What trained the model; `trainingEngine` (graph or eager, see `CompiledStep`) is absent in caches written before it existed. */
+  readonly versions: { readonly tfjs: string; readonly backend: string; readonly trainingEngine?: string; readonly node: string; readonly package: string };
   /** Size and SHA-256 of weights.bin, checked when loading. */
   readonly weights: { readonly bytes: number; readonly sha256: string };
 }
@@ -222,7 +224,10 @@ export async function loadOrTrainModel<M extends CacheableAutoencoder, O extends
     stoppedEarly: model.stoppedEarly,
     createdAt: new Date().toISOString(),
     trainingSeconds,
-    versions: { tfjs: tf.version_core, backend: activeBackend() ?? 'unknown', node: process.version, package: packageVersion() },
+    versions: {
+      tfjs: tf.version_core, backend: activeBackend() ?? 'unknown', ...(model.trainingEngine ? { trainingEngine: model.trainingEngine.engine } : {}),
+      node: process.version, package: packageVersion(),
+    },
     weights: { bytes: weightBytes.length, sha256: createHash('sha256').update(weightBytes).digest('hex') },
   };
   await model.save(dir, { [META_JSON]: JSON.stringify(meta, null, 2) });

@@ -44,11 +44,13 @@ export const aeEpoch: BenchCase = {
     });
     const h = ae.history[0]!;
     const threads = ae.trainingThreads;
+    const engine = ae.trainingEngine?.engine;
     ae.dispose();
     return {
       images: requested,
       epochs: 1,
       threads,
+      engine,
       msPer1kImages: round((trainMs / requested) * 1000, 1),
       trainSeconds: round(trainMs / 1000),
       validationSeconds: round(h.seconds - trainMs / 1000),

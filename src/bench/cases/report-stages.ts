@@ -61,6 +61,7 @@ export const reportStages: BenchCase = {
     });
     const finalEpoch = ae.history[ae.history.length - 1]!;
     const trainingThreads = ae.trainingThreads;
+    const trainingEngine = ae.trainingEngine?.engine;
     const codes = await timed('encode', () => ae.encode(test.images));
     ae.dispose();
     const codeKMeansLabels = await timed('kmeansCodes', () => new KMeans({ nClusters: 10, nInit: 10, seed: 0 }).fitPredict(codes));
@@ -72,6 +73,7 @@ export const reportStages: BenchCase = {
       loadSeconds: round(loadSeconds),
       epochs,
       trainingThreads,
+      trainingEngine,
       stageSeconds,
       secondsPerEpoch: round(stageSeconds.train! / epochs),
       elbowSse: sse.map((v) => round(v, 0)),
