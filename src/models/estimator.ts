@@ -154,7 +154,9 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
     const model = this.models!.autoencoder;
     let batchStep: DataParallelStep | CompiledStep | undefined;
     if (engine === 'graph') {
-      const compiled = await compileTrainingStep(tf, model, this.sampleShape(), this.compiledLoss, this.optimizer);
+      // A graph TensorFlow refuses (another TensorFlow build, say) must not stop training: it runs eagerly, and says why.
+      const compiled = await compileTrainingStep(tf, model, this.sampleShape(), this.compiledLoss, this.optimizer)
+        .catch((err: Error) => ({ reason: `TensorFlow did not load the compiled step: ${err.message.split('\n')[0]}` }));
       this.engineUsed = 'step' in compiled ? { engine: 'graph' } : { engine: 'eager', reason: compiled.reason };
       batchStep = 'step' in compiled ? compiled.step : undefined;
     } else {

@@ -1,8 +1,8 @@
 /**
  * The worker thread of data-parallel training (see ./data-parallel.ts): a replica of the model on
  * its own TF.js backend. For every request it takes the weights and the half batch from the
- * shared buffers, computes the gradient of the training loss's mean over that half and its value,
- * writes them back and signals. No business logic here beyond that loop.
+ * shared buffers, computes the gradient of the training loss's mean over that half and its value
+ * (or, for validation, the value alone), writes them back and signals. No business logic here beyond that loop.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
@@ -10,7 +10,7 @@ import { initBackend } from '../tf/backend.js';
 import { trainingLoss as convTrainingLoss } from './autoencoder.js';
 import { meanSquaredError } from './dense-autoencoder.js';
 import { CONTROL, ERROR_BYTES, weightOffsets, type GradientWorkerData } from './data-parallel.js';
-import type { LossFunction } from './training.js';
+import { summedLoss, type LossFunction } from './training.js';
 
 /** The training loss of each estimator kind (its `trainingLoss`). */
 const TRAINING_LOSSES: Readonly<Record<string, LossFunction>> = { ConvAutoencoder: convTrainingLoss, DenseAutoencoder: meanSquaredError };
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
 
   let varList: Variable[];
   let apply: (x: Tensor) => Tensor;
+  let predict: (x: Tensor) => Tensor;
   let lossFn: LossFunction;
   let tf: Awaited<ReturnType<typeof initBackend>>['tf'];
   try {
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     const expected = data.weightShapes.map((s) => s.join('x')).join(',');
     if (shapes !== expected) throw new Error(`the replica's weights (${shapes}) do not match the model's (${expected})`);
     apply = (x) => model.apply(x, { training: true }) as Tensor;
+    predict = (x) => model.apply(x, { training: false }) as Tensor;
   } catch (err) {
     parentPort!.postMessage({ error: (err as Error).message });
     return;
@@ -60,15 +62,25 @@ async function main(): Promise<void> {
     try {
       tf.tidy(() => varList.forEach((v, i) => v.assign(tf.tensor(weights.subarray(offsets[i], offsets[i + 1]), v.shape))));
       const rows = Atomics.load(control, CONTROL.rows);
-      const x = tf.tensor(input.subarray(0, rows * values), [rows, ...data.sampleShape]);
+      const x = tf.tensor(input.slice(0, rows * values), [rows, ...data.sampleShape]);
       try {
-        const { value, grads } = tf.variableGrads(() => lossFn(tf, apply(x), x) as Scalar, varList);
-        try {
-          varList.forEach((v, i) => gradient.set(grads[v.name]!.dataSync() as Float32Array, offsets[i]));
-          loss[0] = value.dataSync()[0]!;
-        } finally {
-          value.dispose();
-          tf.dispose(Object.values(grads));
+        if (Atomics.load(control, CONTROL.lossOnly) !== 0) {
+          // Validation: the loss alone (the training loss has the evaluation loss's value).
+          const prediction = tf.tidy(() => predict(x));
+          try {
+            loss[0] = summedLoss(tf, lossFn, prediction, x) / rows;
+          } finally {
+            prediction.dispose();
+          }
+        } else {
+          const { value, grads } = tf.variableGrads(() => lossFn(tf, apply(x), x) as Scalar, varList);
+          try {
+            varList.forEach((v, i) => gradient.set(grads[v.name]!.dataSync() as Float32Array, offsets[i]));
+            loss[0] = value.dataSync()[0]!;
+          } finally {
+            value.dispose();
+            tf.dispose(Object.values(grads));
+          }
         }
       } finally {
         x.dispose();

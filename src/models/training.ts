@@ -172,8 +172,12 @@ export interface TrainingLoop {
 export interface BatchStep {
   /** One optimizer step on `batch` (`size` samples, row-major); returns the batch's mean loss. */
   step(model: LayersModel, optimizer: FlatAdam, varList: Variable[], trainingLoss: LossFunction, sampleShape: readonly number[], batch: Float32Array, size: number): number;
-  /** The validation loss with the current weights (`varList`), when this step has its own way to compute it; else the model's eager `meanLoss` is used. */
-  meanLoss?(varList: readonly Variable[], images: Matrix, sampleShape: readonly number[]): number;
+  /**
+   * The validation loss (`loss`, the evaluation loss) of `model` with its current weights
+   * (`varList`), when this step has its own way to compute it (on two threads, or through the
+   * compiled graph); else the model's eager `meanLoss` is used.
+   */
+  meanLoss?(varList: readonly Variable[], images: Matrix, sampleShape: readonly number[], loss: LossFunction, model: LayersModel): number;
 }
 
 /**
@@ -263,7 +267,7 @@ export async function trainEpochs(loop: TrainingLoop): Promise<{ stoppedEarly: b
         break;
       }
       const valLoss = validation === undefined ? undefined
-        : loop.batchStep?.meanLoss ? loop.batchStep.meanLoss(varList, validation, loop.sampleShape)
+        : loop.batchStep?.meanLoss ? loop.batchStep.meanLoss(varList, validation, loop.sampleShape, loop.evaluationLoss, model)
         : meanLoss(tf, model, validation, loop.sampleShape, loop.evaluationLoss);
       const seconds = (performance.now() - epochStart) / 1000;
       const record: EpochRecord = valLoss === undefined ? { epoch, loss: lossSum / seen, seconds } : { epoch, loss: lossSum / seen, valLoss, seconds };
@@ -325,19 +329,49 @@ export function runBatched(tf: TF, model: LayersModel, input: Matrix, sampleShap
   return { data: out, rows: input.rows, cols: outCols };
 }
 
+/**
+ * Rows per reduction in {@link summedLoss} on wasm and cpu, whose `Mean` adds its values one by one
+ * in float32: over the 784,000 pixels of 1,000 images the BCE comes out 0.003 low (0.6895 for
+ * 0.6928); over 50 images' it stays within ≈ 1e-5. TensorFlow reduces pairwise and needs no split.
+ */
+const LOSS_ROWS = 50;
+
+/**
+ * `loss(prediction, target)` times the number of rows, accurate on every backend: on wasm/cpu the
+ * loss is taken over groups of {@link LOSS_ROWS} rows and the groups are added in float64.
+ */
+export function summedLoss(tf: TF, loss: LossFunction, prediction: Tensor, target: Tensor): number {
+  const rows = prediction.shape[0]!;
+  const step = tf.getBackend() === 'tensorflow' ? rows : LOSS_ROWS;
+  const means = tf.tidy(() => {
+    const parts: Tensor[] = [];
+    for (let start = 0; start < rows; start += step) {
+      const n = Math.min(step, rows - start);
+      parts.push(n === rows ? loss(tf, prediction, target) : loss(tf, tf.slice(prediction, start, n), tf.slice(target, start, n)));
+    }
+    return tf.stack(parts);
+  });
+  try {
+    const values = means.dataSync();
+    let sum = 0;
+    values.forEach((v, i) => { sum += v * Math.min(step, rows - i * step); });
+    return sum;
+  } finally {
+    means.dispose();
+  }
+}
+
 /** The mean of a per-element loss between `images` and `model(images)`, computed in batches. */
 export function meanLoss(tf: TF, model: LayersModel, images: Matrix, sampleShape: readonly number[], loss: LossFunction): number {
   let sum = 0;
   for (let start = 0; start < images.rows; start += INFERENCE_BATCH) {
     const size = Math.min(INFERENCE_BATCH, images.rows - start);
-    const value = tf.tidy(() => {
-      const x = tf.tensor(images.data.slice(start * images.cols, (start + size) * images.cols), [size, ...sampleShape]);
-      return loss(tf, model.apply(x, { training: false }) as Tensor, x);
-    });
+    const x = tf.tensor(images.data.slice(start * images.cols, (start + size) * images.cols), [size, ...sampleShape]);
+    const prediction = tf.tidy(() => model.apply(x, { training: false }) as Tensor);
     try {
-      sum += value.dataSync()[0]! * size;
+      sum += summedLoss(tf, loss, prediction, x);
     } finally {
-      value.dispose();
+      tf.dispose([x, prediction]);
     }
   }
   return sum / images.rows;
