@@ -53,8 +53,12 @@ export async function loadFashionMnist(options: LoadOptions = {}): Promise<Fashi
  * @throws DataFormatError on malformed files, count mismatch or labels outside 0..9.
  */
 export async function loadIdxPair(imagesFile: string, labelsFile: string): Promise<LabeledImages> {
-  const [images, labels] = await Promise.all([readIdxFile(imagesFile, 3), readIdxFile(labelsFile, 1)]);
-  return toLabeledImages(images, labels, imagesFile, labelsFile);
+  // Both files are read at once, but a failure is reported in a fixed order (the images file's
+  // first), not by whichever read happens to finish first.
+  const [images, labels] = await Promise.allSettled([readIdxFile(imagesFile, 3), readIdxFile(labelsFile, 1)]);
+  if (images.status === 'rejected') throw images.reason;
+  if (labels.status === 'rejected') throw labels.reason;
+  return toLabeledImages(images.value, labels.value, imagesFile, labelsFile);
 }
 
 function toLabeledImages(images: IdxArray, labels: IdxArray, imagesFile: string, labelsFile: string): LabeledImages {

@@ -4,12 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Variable } from '@tensorflow/tfjs';
-import { initBackend, loadAllBackends, type TF } from '../../src/tf/backend.js';
+import { initBackend } from '../../src/tf/backend.js';
 import { FlatAdam } from '../../src/tf/flat-adam.js';
 import { ConvAutoencoder, trainingLoss } from '../../src/models/autoencoder.js';
 import { DenseAutoencoder, meanSquaredError } from '../../src/models/dense-autoencoder.js';
 import { compileTrainingStep, planLayers, TRAIN_ENGINE_ENV, trainingEngine, type CompiledStep } from '../../src/models/compiled-step.js';
 import type { LossFunction } from '../../src/models/training.js';
+import { onTensorflow } from '../helpers/backends.js';
 import { head, maxAbsDiff, smallData } from './helpers.js';
 
 test('trainingEngine: graph on tensorflow by default, eager elsewhere; the option, then the variable, choose on tensorflow', () => {
@@ -51,22 +52,6 @@ test('planLayers: both autoencoders compile; another activation, layer or a non-
     dense.dispose();
   }
 });
-
-/** Runs `fn` on the tensorflow backend, or skips when tfjs-node does not load here. */
-async function onTensorflow(t: { skip(message: string): void }, fn: (tf: TF) => Promise<void>): Promise<void> {
-  const { tf, backends } = await loadAllBackends();
-  if (!backends.includes('tensorflow')) {
-    t.skip('tfjs-node does not load here (bash scripts/setup-tfjs-node.sh)');
-    return;
-  }
-  const previous = tf.getBackend();
-  await tf.setBackend('tensorflow');
-  try {
-    await fn(tf);
-  } finally {
-    await tf.setBackend(previous);
-  }
-}
 
 const cases: { name: string; make: () => ConvAutoencoder | DenseAutoencoder; loss: LossFunction; compiled: 'binaryCrossEntropy' | 'meanSquaredError'; sample: number[] }[] = [
   { name: 'the report\'s conv autoencoder (BCE)', make: () => new ConvAutoencoder({ seed: 5 }), loss: trainingLoss, compiled: 'binaryCrossEntropy', sample: [28, 28, 1] },

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { loadAllBackends, loadGraphSession } from '../../src/tf/backend.js';
 import { attr, GraphBuilder } from '../../src/tf/graph/graph-def.js';
 import { ProtoWriter } from '../../src/tf/graph/proto.js';
+import { onTensorflow } from '../helpers/backends.js';
 
 const bytes = (w: ProtoWriter): number[] => [...w.finish()];
 
@@ -31,14 +32,7 @@ test('GraphBuilder refuses a name used twice and an input that names no earlier 
   assert.throws(() => g.op('Neg', ['nowhere:1'], {}), /input 'nowhere:1' of 'Neg_\d+' names no earlier node/);
 });
 
-test('a SavedModel written here runs in TensorFlow: two signatures over one graph, random inputs', async (t) => {
-  const { tf, backends } = await loadAllBackends();
-  if (!backends.includes('tensorflow')) {
-    t.skip('tfjs-node does not load here (bash scripts/setup-tfjs-node.sh)');
-    return;
-  }
-  const previous = tf.getBackend();
-  await tf.setBackend('tensorflow');
+test('a SavedModel written here runs in TensorFlow: two signatures over one graph, random inputs', async (t) => onTensorflow(t, async (tf) => {
   const g = new GraphBuilder();
   const f32 = { T: attr.type('float32') };
   const x = g.placeholder('x', 'float32', [-1, 3]);
@@ -68,9 +62,8 @@ test('a SavedModel written here runs in TensorFlow: two signatures over one grap
     sum.dispose();
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    await tf.setBackend(previous);
   }
-});
+}));
 
 test('loadGraphSession names the backend it needs', async () => {
   const { tf, backends } = await loadAllBackends();
