@@ -43,6 +43,7 @@ test('REPORT_SCALE selects the scale; anything else is rejected', () => {
 test('describeScale states the scale, its cost (images, epochs, estimated time) and how to switch', () => {
   const full = scaleSettings('full');
   assert.equal(estimatedTrainingSeconds(full, 'wasm'), 1800);
+  assert.equal(estimatedTrainingSeconds(full, 'tensorflow'), 600);
   assert.equal(estimatedTrainingSeconds(full, 'unknown-backend'), undefined);
   const text = describeScale(full, { backend: 'wasm', training: { epochs: 50, cached: false } });
   assert.match(text, /Scale 'full' \(the report's\): 60,000 train \/ 10,000 test images/);
@@ -55,7 +56,7 @@ test('describeScale states the scale, its cost (images, epochs, estimated time) 
   // another model: its name and its own speeds
   const dense = { epochs: 60, cached: false, name: 'The dense autoencoder', msPer1kImages: DENSE_TRAINING_MS_PER_1K_IMAGES };
   assert.equal(describeTraining(full, { ...dense, backend: 'tensorflow' }),
-    'The dense autoencoder is not cached: this notebook trains it for 60 epochs on 60,000 images, about 36m00s on the tensorflow backend (progress shows per batch; ■ interrupts at the end of a batch).');
+    'The dense autoencoder is not cached: this notebook trains it for 60 epochs on 60,000 images, about 21m00s on the tensorflow backend (progress shows per batch; ■ interrupts at the end of a batch).');
   assert.equal(describeTraining(full, { ...dense, backend: 'wasm' }), 'The dense autoencoder is not cached: this notebook trains it for 60 epochs on 60,000 images.');
   assert.equal(describeTraining(full, { ...dense, cached: true }), 'The dense autoencoder (60 epochs) is in the model cache: no training.');
 });
