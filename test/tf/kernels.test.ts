@@ -114,6 +114,44 @@ for (const backendName of BACKENDS) {
               }
     });
 
+    test('Sum over any axes (leading ones: the bias gradients) matches a float64 sum; Identity shares or copies the values', () => {
+      let seed = 7000;
+      const cases: [number[], number | number[], boolean][] = [
+        [[64, 28, 28, 16], [0, 1, 2], false], [[3, 5, 7, 2], [0, 1, 2], true], [[3, 5, 7, 1], [0, 1, 2], false],
+        [[300, 10], 0, false], [[300, 10], [-2], true], [[4, 6, 5], [0, 1], false], [[700, 3], [0], false],
+        [[4, 6, 5], [1, 2], false], [[4, 6, 5], [0, 2], true], [[4, 6, 5], [0, 1, 2], false], [[4, 6, 5], 2, false], [[1, 9], [0], false],
+      ];
+      for (const [shape, axis, keepDims] of cases) {
+        const values = randomArray(shape.reduce((a, b) => a * b, 1), seed++);
+        const got = tf.tidy(() => tf.sum(tf.tensor(values, shape), axis, keepDims));
+        // float64 reference: the kept axes' index → sum
+        const rank = shape.length;
+        const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a));
+        const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+        const expected = new Float64Array(outShape.reduce((a, b) => a * b, 1));
+        const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+        const outStrides = outShape.map((_, i) => outShape.slice(i + 1).reduce((a, b) => a * b, 1));
+        values.forEach((v, flat) => {
+          let o = 0;
+          for (let i = 0; i < rank; i++) if (!axes.includes(i)) o += (Math.floor(flat / strides[i]!) % shape[i]!) * outStrides[i]!;
+          expected[o]! += v;
+        });
+        assert.deepEqual(got.shape, keepDims ? outShape : shape.filter((_, i) => !axes.includes(i)), `shape of sum(${JSON.stringify(shape)}, ${JSON.stringify(axis)})`);
+        const e = maxRelError(got.dataSync(), expected);
+        got.dispose();
+        assert.ok(e < 1e-5, `${backendName} sum(${JSON.stringify(shape)}, ${JSON.stringify(axis)}, keepDims ${keepDims}): error ${e}`);
+      }
+      const ints = tf.tidy(() => tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), 0));
+      assert.deepEqual([...ints.dataSync()], [9, 12]);
+      assert.equal(ints.dtype, 'int32');
+      ints.dispose();
+      const x = tf.tensor1d([1.5, -2, 3]);
+      const copy = tf.clone(x);
+      x.dispose();
+      assert.deepEqual([...copy.dataSync()], [1.5, -2, 3], 'a clone outlives its source');
+      copy.dispose();
+    });
+
     test('ResizeNearestNeighborGrad is the adjoint of the forward resize', () => {
       let seed = 5000;
       for (const [H, W, OH, OW] of [[4, 4, 8, 8], [7, 7, 14, 14], [3, 5, 7, 6], [6, 6, 4, 9]] as const)

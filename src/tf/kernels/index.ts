@@ -4,8 +4,10 @@ import { createConv2DWasm } from './Conv2D.js';
 import { createConv2DBackpropFilterWasm } from './Conv2DBackpropFilter.js';
 import { createConv2DBackpropInputWasm } from './Conv2DBackpropInput.js';
 import { createFusedConv2DWasm } from './FusedConv2D.js';
+import { identityWasm } from './Identity.js';
 import { createMaxPoolGradWasm } from './MaxPoolGrad.js';
 import { createResizeNearestNeighborGradWasm, resizeNearestNeighborGradCpu } from './ResizeNearestNeighborGrad.js';
+import { createSumWasm } from './Sum.js';
 import { createReluGradTensorflow, createResizeNearestNeighborGradTensorflow, createStepTensorflow, installReluGradient } from './tensorflow.js';
 
 export { maxPoolGradImpl, type PoolGeometry } from './MaxPoolGrad.js';
@@ -21,7 +23,9 @@ export type KernelFixName =
   | 'Conv2D'
   | 'FusedConv2D'
   | 'Step'
-  | 'ReluGrad';
+  | 'ReluGrad'
+  | 'Sum'
+  | 'Identity';
 
 /**
  * Which kernels are fixed on which backend. None of the wasm/cpu fixes (JavaScript and wasm code)
@@ -32,12 +36,14 @@ export type KernelFixName =
  *   gradient in one op, which the `Relu` gradient uses where it is registered; same values).
  * - wasm: `Conv2DBackpropFilter` (missing), `MaxPoolGrad` (wrong when a window's maximum is ≤ 0),
  *   `ResizeNearestNeighborGrad` (ignores `halfPixelCenters`; also faster), `Conv2DBackpropInput`
- *   (slow), and `Conv2D` / `FusedConv2D` (speed only: a faster path for 1–2 output channels).
+ *   (slow), `Conv2D` / `FusedConv2D` (speed only: a faster path for 1–2 output channels), `Sum`
+ *   (speed only: sums over leading axes, the bias gradients, as one matrix product) and `Identity`
+ *   (speed only: shares the buffer instead of copying it).
  * - cpu: `ResizeNearestNeighborGrad` (wrong for batch > 1).
  */
 export const KERNEL_FIXES: Readonly<Record<BackendName, readonly KernelFixName[]>> = {
   tensorflow: ['ResizeNearestNeighborGrad', 'Step', 'ReluGrad'],
-  wasm: ['Conv2DBackpropFilter', 'MaxPoolGrad', 'ResizeNearestNeighborGrad', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D'],
+  wasm: ['Conv2DBackpropFilter', 'MaxPoolGrad', 'ResizeNearestNeighborGrad', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D', 'Sum', 'Identity'],
   cpu: ['ResizeNearestNeighborGrad'],
 };
 
@@ -70,10 +76,13 @@ function makeFix(tf: TF, backend: BackendName, name: KernelFixName, original: Ke
         return createMaxPoolGradWasm(tf);
       case 'ResizeNearestNeighborGrad':
         return createResizeNearestNeighborGradWasm(tf);
+      case 'Identity':
+        return identityWasm;
+      case 'Sum':
       case 'Conv2D':
       case 'FusedConv2D': {
         if (!original) throw new Error(`The packaged wasm kernel '${name}' is missing; cannot wrap it.`);
-        return name === 'Conv2D' ? createConv2DWasm(tf, original) : createFusedConv2DWasm(tf, original);
+        return name === 'Sum' ? createSumWasm(original) : name === 'Conv2D' ? createConv2DWasm(tf, original) : createFusedConv2DWasm(tf, original);
       }
     }
   }
