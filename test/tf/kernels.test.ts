@@ -116,6 +116,7 @@ for (const backendName of BACKENDS) {
 
     test('Sum over any axes (leading ones: the bias gradients) matches a float64 sum; Identity shares or copies the values', () => {
       let seed = 7000;
+      const dataIds = tf.engine().backend.numDataIds();
       const cases: [number[], number | number[], boolean][] = [
         [[64, 28, 28, 16], [0, 1, 2], false], [[3, 5, 7, 2], [0, 1, 2], true], [[3, 5, 7, 1], [0, 1, 2], false],
         [[300, 10], 0, false], [[300, 10], [-2], true], [[4, 6, 5], [0, 1], false], [[700, 3], [0], false],
@@ -150,6 +151,7 @@ for (const backendName of BACKENDS) {
       x.dispose();
       assert.deepEqual([...copy.dataSync()], [1.5, -2, 3], 'a clone outlives its source');
       copy.dispose();
+      assert.equal(tf.engine().backend.numDataIds(), dataIds, 'no backend memory left behind');
     });
 
     test('ResizeNearestNeighborGrad is the adjoint of the forward resize', () => {
