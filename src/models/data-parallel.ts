@@ -219,11 +219,10 @@ export class DataParallelStep implements BatchStep {
       const chunk = images.data.subarray(start * v, (start + size) * v);
       if (remote > 0) this.ask(chunk.subarray(local * v), remote, true);
       const x = tf.tensor(chunk.slice(0, local * v), [local, ...sampleShape]);
-      const prediction = tf.tidy(() => model.apply(x, { training: false }) as Tensor);
       try {
-        sum += summedLoss(tf, loss, prediction, x);
+        sum += summedLoss(tf, loss, (t) => model.apply(t, { training: false }) as Tensor, x);
       } finally {
-        tf.dispose([x, prediction]);
+        x.dispose();
       }
       if (remote > 0) {
         this.awaitWorker();

@@ -66,12 +66,7 @@ async function main(): Promise<void> {
       try {
         if (Atomics.load(control, CONTROL.lossOnly) !== 0) {
           // Validation: the loss alone (the training loss has the evaluation loss's value).
-          const prediction = tf.tidy(() => predict(x));
-          try {
-            loss[0] = summedLoss(tf, lossFn, prediction, x) / rows;
-          } finally {
-            prediction.dispose();
-          }
+          loss[0] = summedLoss(tf, lossFn, predict, x) / rows;
         } else {
           const { value, grads } = tf.variableGrads(() => lossFn(tf, apply(x), x) as Scalar, varList);
           try {

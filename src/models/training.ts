@@ -337,17 +337,19 @@ export function runBatched(tf: TF, model: LayersModel, input: Matrix, sampleShap
 const LOSS_ROWS = 50;
 
 /**
- * `loss(prediction, target)` times the number of rows, accurate on every backend: on wasm/cpu the
- * loss is taken over groups of {@link LOSS_ROWS} rows and the groups are added in float64.
+ * `loss(predict(x), x)` times the number of rows of `x`, accurate on every backend (on wasm/cpu the
+ * loss is taken over groups of {@link LOSS_ROWS} rows and the groups are added in float64); leaves
+ * no tensors behind but `x`, which stays the caller's.
  */
-export function summedLoss(tf: TF, loss: LossFunction, prediction: Tensor, target: Tensor): number {
-  const rows = prediction.shape[0]!;
+export function summedLoss(tf: TF, loss: LossFunction, predict: (x: Tensor) => Tensor, x: Tensor): number {
+  const rows = x.shape[0]!;
   const step = tf.getBackend() === 'tensorflow' ? rows : LOSS_ROWS;
   const means = tf.tidy(() => {
+    const prediction = predict(x);
     const parts: Tensor[] = [];
     for (let start = 0; start < rows; start += step) {
       const n = Math.min(step, rows - start);
-      parts.push(n === rows ? loss(tf, prediction, target) : loss(tf, tf.slice(prediction, start, n), tf.slice(target, start, n)));
+      parts.push(n === rows ? loss(tf, prediction, x) : loss(tf, tf.slice(prediction, start, n), tf.slice(x, start, n)));
     }
     return tf.stack(parts);
   });
@@ -367,11 +369,10 @@ export function meanLoss(tf: TF, model: LayersModel, images: Matrix, sampleShape
   for (let start = 0; start < images.rows; start += INFERENCE_BATCH) {
     const size = Math.min(INFERENCE_BATCH, images.rows - start);
     const x = tf.tensor(images.data.slice(start * images.cols, (start + size) * images.cols), [size, ...sampleShape]);
-    const prediction = tf.tidy(() => model.apply(x, { training: false }) as Tensor);
     try {
-      sum += summedLoss(tf, loss, prediction, x);
+      sum += summedLoss(tf, loss, (t) => model.apply(t, { training: false }) as Tensor, x);
     } finally {
-      tf.dispose([x, prediction]);
+      x.dispose();
     }
   }
   return sum / images.rows;
