@@ -160,9 +160,15 @@ export function trainingGraph(
   const x = g.placeholder('x', 'float32', [-1, ...sampleShape]);
   const weights = weightShapes.map((shape, i) => g.placeholder(`w${i}`, 'float32', shape));
   const w = (i: number): string => weights[i]!.output;
+  // Attributes shared by an op and its gradient op, so that the two cannot disagree.
+  const convAttrs = (l: { strides: number; padding: string }) => ({ ...f32, strides: attr.ints([1, l.strides, l.strides, 1]), padding: attr.string(l.padding), data_format: attr.string('NHWC') });
+  const poolAttrs = (l: { pool: number; strides: number; padding: string }) => ({ ...convAttrs(l), ksize: attr.ints([1, l.pool, l.pool, 1]) });
+  const nearest = { ...f32, align_corners: attr.bool(false), half_pixel_centers: attr.bool(false) };
+  const reshape = (t: string, shape: string): string => g.op('Reshape', [t, shape], { ...f32, Tshape: attr.type('int32') });
+  const shapeOf = (t: string): string => g.op('Shape', [t], { ...f32, out_type: attr.type('int32') });
 
   // Forward, keeping what the backward pass needs.
-  const saved: { input: string; output: string; preActivation?: string }[] = [];
+  const saved: { input: string; output: string }[] = [];
   let h = x.output;
   for (const layer of plan) {
     const input = h;
@@ -170,22 +176,20 @@ export function trainingGraph(
       case 'conv':
       case 'dense': {
         let z = layer.kind === 'conv'
-          ? g.op('Conv2D', [h, w(layer.kernel)], { ...f32, strides: attr.ints([1, layer.strides, layer.strides, 1]), padding: attr.string(layer.padding), data_format: attr.string('NHWC') })
+          ? g.op('Conv2D', [h, w(layer.kernel)], convAttrs(layer))
           : g.op('MatMul', [h, w(layer.kernel)], { ...f32, transpose_a: attr.bool(false), transpose_b: attr.bool(false) });
         if (layer.bias !== undefined) z = g.op('BiasAdd', [z, w(layer.bias)], { ...f32, data_format: attr.string('NHWC') });
         h = layer.activation === 'relu' ? g.op('Relu', [z], f32) : layer.activation === 'sigmoid' ? g.op('Sigmoid', [z], f32) : z;
         break;
       }
-      case 'maxPool': {
-        const window = { ...f32, ksize: attr.ints([1, layer.pool, layer.pool, 1]), strides: attr.ints([1, layer.strides, layer.strides, 1]), padding: attr.string(layer.padding), data_format: attr.string('NHWC') };
-        h = g.op('MaxPool', [h], window);
+      case 'maxPool':
+        h = g.op('MaxPool', [h], poolAttrs(layer));
         break;
-      }
       case 'upsample':
-        h = g.op('ResizeNearestNeighbor', [h, ints(layer.outputSize)], { ...f32, align_corners: attr.bool(false), half_pixel_centers: attr.bool(false) });
+        h = g.op('ResizeNearestNeighbor', [h, ints(layer.outputSize)], nearest);
         break;
       case 'reshape':
-        h = g.op('Reshape', [h, ints([-1, ...layer.targetShape])], { ...f32, Tshape: attr.type('int32') });
+        h = reshape(h, ints([-1, ...layer.targetShape]));
         break;
     }
     saved.push({ input, output: h });
@@ -227,9 +231,8 @@ export function trainingGraph(
           : layer.activation === 'sigmoid' ? g.op('SigmoidGrad', [output, dy], f32) : dy;
         if (layer.bias !== undefined) grads[layer.bias] = g.op('BiasAddGrad', [dz], { ...f32, data_format: attr.string('NHWC') });
         if (layer.kind === 'conv') {
-          const conv = { ...f32, strides: attr.ints([1, layer.strides, layer.strides, 1]), padding: attr.string(layer.padding), data_format: attr.string('NHWC') };
-          grads[layer.kernel] = g.op('Conv2DBackpropFilter', [input, ints(layer.kernelShape), dz], conv);
-          if (needInput) dy = g.op('Conv2DBackpropInput', [g.op('Shape', [input], { ...f32, out_type: attr.type('int32') }), w(layer.kernel), dz], conv);
+          grads[layer.kernel] = g.op('Conv2DBackpropFilter', [input, ints(layer.kernelShape), dz], convAttrs(layer));
+          if (needInput) dy = g.op('Conv2DBackpropInput', [shapeOf(input), w(layer.kernel), dz], convAttrs(layer));
         } else {
           grads[layer.kernel] = g.op('MatMul', [input, dz], { ...f32, transpose_a: attr.bool(true), transpose_b: attr.bool(false) });
           if (needInput) dy = g.op('MatMul', [dz, w(layer.kernel)], { ...f32, transpose_a: attr.bool(false), transpose_b: attr.bool(true) });
@@ -237,17 +240,13 @@ export function trainingGraph(
         break;
       }
       case 'maxPool':
-        if (needInput) {
-          dy = g.op('MaxPoolGrad', [input, output, dy], {
-            ...f32, ksize: attr.ints([1, layer.pool, layer.pool, 1]), strides: attr.ints([1, layer.strides, layer.strides, 1]), padding: attr.string(layer.padding), data_format: attr.string('NHWC'),
-          });
-        }
+        if (needInput) dy = g.op('MaxPoolGrad', [input, output, dy], poolAttrs(layer));
         break;
       case 'upsample':
-        if (needInput) dy = g.op('ResizeNearestNeighborGrad', [dy, ints(layer.inputSize)], { ...f32, align_corners: attr.bool(false), half_pixel_centers: attr.bool(false) });
+        if (needInput) dy = g.op('ResizeNearestNeighborGrad', [dy, ints(layer.inputSize)], nearest);
         break;
       case 'reshape':
-        if (needInput) dy = g.op('Reshape', [dy, g.op('Shape', [input], { ...f32, out_type: attr.type('int32') })], { ...f32, Tshape: attr.type('int32') });
+        if (needInput) dy = reshape(dy, shapeOf(input));
         break;
     }
   }
@@ -262,7 +261,7 @@ export function trainingGraph(
   const v = g.placeholder('v', 'float32', [total]);
   const bias1 = g.placeholder('bias1', 'float32', []);
   const bias2 = g.placeholder('bias2', 'float32', []);
-  const flat = g.op('ConcatV2', [...grads.map((grad) => g.op('Reshape', [grad, ints([-1])], { ...f32, Tshape: attr.type('int32') })), g.constant('int32', [], [0])], {
+  const flat = g.op('ConcatV2', [...grads.map((grad) => reshape(grad, ints([-1]))), g.constant('int32', [], [0])], {
     ...f32, N: attr.int(grads.length), Tidx: attr.type('int32'),
   });
   const newM = g.op('AddV2', [g.op('Mul', [m.output, g.scalar(adam.beta1)], f32), g.op('Mul', [flat, g.scalar(1 - adam.beta1)], f32)], f32, 'm_out');
@@ -272,7 +271,7 @@ export function trainingGraph(
   const delta = g.op('Mul', [g.op('RealDiv', [mHat, g.op('AddV2', [g.op('Sqrt', [vHat], f32), g.scalar(adam.epsilon)], f32)], f32), g.scalar(-adam.learningRate)], f32);
   const parts = g.op('SplitV', [delta, ints(sizes), g.constant('int32', [], [0])], { ...f32, Tlen: attr.type('int32'), num_split: attr.int(sizes.length) });
   const newWeights = weightShapes.map((shape, i) =>
-    g.op('AddV2', [g.op('Reshape', [`${parts}:${i}`, ints(shape)], { ...f32, Tshape: attr.type('int32') }), w(i)], f32, `w${i}_out`));
+    g.op('AddV2', [reshape(`${parts}:${i}`, ints(shape)), w(i)], f32, `w${i}_out`));
 
   const ref = (output: string, shape: readonly number[]): TensorRef => ({ output, dtype: 'float32', shape });
   const weightInputs = Object.fromEntries(weights.map((wt, i) => [`w${i}`, wt]));
