@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, promises as fsp } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { cacheRoot } from '../util/paths.js';
 import { activeBackend, initBackend } from '../tf/backend.js';
@@ -7,14 +7,18 @@ import type { Matrix } from '../util/matrix.js';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { ConvAutoencoder, resolveAutoencoderOptions, type ConvAutoencoderOptions, type ResolvedAutoencoderOptions } from './autoencoder.js';
 import { DenseAutoencoder, resolveDenseAutoencoderOptions, type DenseAutoencoderOptions, type ResolvedDenseAutoencoderOptions } from './dense-autoencoder.js';
-import { ModelFileError, WEIGHTS_BIN, type ModelNotice } from './io.js';
+import { canonicalJson, MODEL_JSON, ModelFileError, readModelArtifacts, type ModelNotice } from './io.js';
 import type { AutoencoderFitOptions, EpochRecord, Interruption } from './training.js';
-import { recoverFolder } from '../util/fs.js';
+import { ensureWritableFolder } from '../util/fs.js';
+import { CACHE_ENV } from '../util/paths.js';
 
-/** Bumped when the cache layout or the training procedure changes (old entries are then unused). */
-export const MODEL_CACHE_VERSION = 1;
-/** Name of the metadata file beside model.json and weights.bin in a cache folder. */
-export const META_JSON = 'meta.json';
+/**
+ * Bumped when the cache layout or the training procedure changes (old entries are then unused).
+ * 2: plain model folders with the cache record inside model.json (1: links to version folders, meta.json).
+ */
+export const MODEL_CACHE_VERSION = 2;
+/** The key of the cache record in model.json's `userDefinedMetadata`, covered by its integrity record. */
+export const CACHE_RECORD_KEY = 'fmnistClusterCache';
 
 /**
  * A cached model that is corrupt or does not belong to its key. The message names the folder,
@@ -68,7 +72,7 @@ export interface CacheableAutoencoder {
   readonly trainingEngine?: { readonly engine: string } | undefined;
   readonly autoencoder: LayersModel;
   fit(images: Matrix, options: AutoencoderFitOptions): Promise<unknown>;
-  save(dir: string, extraFiles?: Record<string, string | Uint8Array>): Promise<void>;
+  save(dir: string, options?: { metadata?: Record<string, unknown>; onNotice?: (notice: ModelNotice) => void }): Promise<{ notices: ModelNotice[] }>;
 }
 
 /** One kind of cached model: how to resolve its options into key material, create, and load it. */
@@ -105,7 +109,7 @@ export const DENSE_AUTOENCODER_KIND: ModelKind<DenseAutoencoder, DenseAutoencode
   load: (dir: string) => DenseAutoencoder.load(dir),
 });
 
-/** What a cache folder's meta.json holds. */
+/** The cache record of an entry, in its model.json (`userDefinedMetadata.fmnistClusterCache`). */
 export interface CacheMeta {
   readonly key: string;
   readonly material: CacheKeyMaterial;
@@ -115,7 +119,7 @@ export interface CacheMeta {
   readonly trainingSeconds: number;
   /** What trained the model; `trainingEngine` (graph or eager, see `CompiledStep`) is absent in caches written before it existed. */
   readonly versions: { readonly tfjs: string; readonly backend: string; readonly trainingEngine?: string; readonly node: string; readonly package: string };
-  /** Size and SHA-256 of weights.bin, checked when loading. */
+  /** Size and SHA-256 of the weights, checked when loading (as is model.json's own integrity record). */
   readonly weights: { readonly bytes: number; readonly sha256: string };
 }
 
@@ -130,8 +134,8 @@ export interface CacheOptions extends AutoencoderFitOptions {
    */
   onInvalidCache?: 'error' | 'retrain';
   /**
-   * Called with what was done about leftovers of an interrupted save of this entry (a copy
-   * restored, leftover copies removed); also returned as `notices`. The library never prints.
+   * Called with what the save of a new entry did about leftovers of an interrupted save (files
+   * removed); also returned as `notices`. The library never prints.
    */
   onNotice?: (notice: ModelNotice) => void;
 }
@@ -148,13 +152,13 @@ export interface LoadOrTrainResult<M = ConvAutoencoder> {
   /** True when the model came from the cache (no training ran). */
   readonly fromCache: boolean;
   readonly key: string;
-  /** The cache folder (model.json, weights.bin, meta.json). */
+  /** The cache folder (a plain model folder: model.json, weights.<hash>.bin). */
   readonly dir: string;
   /** The cache entry's metadata; `undefined` when training was interrupted (nothing was cached). */
   readonly meta: CacheMeta | undefined;
   /** Set when training was interrupted through `signal`: the model has the weights reached so far and was not cached. */
   readonly interrupted?: { readonly epoch: number; readonly batch: number; readonly batches: number };
-  /** What was done about leftovers of an interrupted save of this entry (usually empty). */
+  /** What saving the entry did about leftovers of an interrupted save (usually empty). */
   readonly notices: readonly ModelNotice[];
 }
 
@@ -164,9 +168,12 @@ export interface LoadOrTrainResult<M = ConvAutoencoder> {
  * stores it there atomically. The key covers the architecture, the hyperparameters, the seed and
  * fingerprints of the training and validation data, so changing any of them trains a new model.
  *
- * A cache entry is checked before use: meta.json must parse and carry the same key and key
- * material, and weights.bin must have the recorded size and SHA-256; model.json must load.
- * @throws ModelCacheError for a corrupt or mismatching entry (unless `onInvalidCache: 'retrain'`).
+ * A cache entry is checked before use: model.json's content and weights must match the SHA-256s
+ * recorded in it (an edited topology is refused like damaged weights), its cache record must carry
+ * the same key and key material, and the model must load. The cache folder is checked to be a
+ * writable folder before training starts.
+ * @throws ModelCacheError for a corrupt or mismatching entry (unless `onInvalidCache: 'retrain'`);
+ *   Error naming `cacheDir` / `FMNIST_CACHE_DIR` when it is a file or cannot be written.
  * @example
  * const { model, fromCache } = await loadOrTrain(train.images, { validation: test.images, epochs: 50, onProgress: progressPrinter() });
  */
@@ -195,17 +202,17 @@ export async function loadOrTrainModel<M extends CacheableAutoencoder, O extends
   }
   const { key, material, dir } = modelCacheLocation(kind, images, modelOptions, { ...(validation ? { validation } : {}), ...(cacheDir ? { cacheDir } : {}) });
 
-  // A save killed half-way (see saveModel) is recovered or cleaned before the entry is looked at.
-  const notices = await recoverFolder(dir, onNotice ? { onNotice } : {});
-  if (existsSync(dir)) {
+  if (existsSync(path.join(dir, MODEL_JSON))) {
     try {
       const { model, meta } = await readCacheEntry(kind, dir, key, material);
-      return { model, fromCache: true, key, dir, meta, notices };
+      return { model, fromCache: true, key, dir, meta, notices: [] };
     } catch (err) {
       if (!(err instanceof ModelCacheError) || onInvalidCache === 'error') throw err;
       process.emitWarning(`${err.message} Training again and replacing it.`, { type: 'ModelCacheWarning' });
     }
   }
+  // Before training, not after it: a cache folder that cannot take the model would lose it.
+  await ensureWritableFolder(path.dirname(dir), cacheDir !== undefined ? 'cacheDir' : process.env[CACHE_ENV] !== undefined ? CACHE_ENV : 'the model cache');
 
   const model = kind.create(modelOptions);
   const t0 = performance.now();
@@ -213,7 +220,7 @@ export async function loadOrTrainModel<M extends CacheableAutoencoder, O extends
   const trainingSeconds = (performance.now() - t0) / 1000;
   if (model.interruptedAt) {
     // A partly trained model is returned to the caller but never cached under the full settings' key.
-    return { model, fromCache: false, key, dir, meta: undefined, interrupted: model.interruptedAt, notices };
+    return { model, fromCache: false, key, dir, meta: undefined, interrupted: model.interruptedAt, notices: [] };
   }
   const { tf } = await initBackend();
   const weightBytes = await weightsOf(model);
@@ -230,7 +237,7 @@ export async function loadOrTrainModel<M extends CacheableAutoencoder, O extends
     },
     weights: { bytes: weightBytes.length, sha256: createHash('sha256').update(weightBytes).digest('hex') },
   };
-  await model.save(dir, { [META_JSON]: JSON.stringify(meta, null, 2) });
+  const { notices } = await model.save(dir, { metadata: { [CACHE_RECORD_KEY]: meta }, ...(onNotice ? { onNotice } : {}) });
   return { model, fromCache: false, key, dir, meta, notices };
 }
 
@@ -263,13 +270,13 @@ export function modelCacheLocation<O>(
 
 /** Whether a cache entry exists for these options and images (it is verified only when loaded). */
 export function isModelCached(images: Matrix, options: ConvAutoencoderOptions & { validation?: Matrix; cacheDir?: string } = {}): boolean {
-  return existsSync(path.join(cacheLocation(images, options).dir, META_JSON));
+  return existsSync(path.join(cacheLocation(images, options).dir, MODEL_JSON));
 }
 
 /** {@link isModelCached} for the {@link DenseAutoencoder}. */
 export function isDenseModelCached(images: Matrix, options: DenseAutoencoderOptions & { validation?: Matrix; cacheDir?: string } = {}): boolean {
   const { cacheDir, validation, ...modelOptions } = options;
-  return existsSync(path.join(modelCacheLocation(DENSE_AUTOENCODER_KIND, images, modelOptions, { ...(validation ? { validation } : {}), ...(cacheDir ? { cacheDir } : {}) }).dir, META_JSON));
+  return existsSync(path.join(modelCacheLocation(DENSE_AUTOENCODER_KIND, images, modelOptions, { ...(validation ? { validation } : {}), ...(cacheDir ? { cacheDir } : {}) }).dir, MODEL_JSON));
 }
 
 /**
@@ -278,42 +285,28 @@ export function isDenseModelCached(images: Matrix, options: DenseAutoencoderOpti
  */
 async function readCacheEntry<M extends CacheableAutoencoder>(kind: ModelKind<M, never>, entry: string, key: string, material: CacheKeyMaterial): Promise<{ model: M; meta: CacheMeta }> {
   const bad = (what: string): ModelCacheError =>
-    new ModelCacheError(`Model cache entry ${entry} is invalid: ${what}. It is not used; delete the folder or pass onInvalidCache: 'retrain' to train again.`, entry);
-  // Every file from the same saved version: resolve the entry's link once.
-  let dir: string;
+    new ModelCacheError(`Model cache entry ${entry} is invalid: ${what.replace(/\.$/, '')}. It is not used; delete the folder or pass onInvalidCache: 'retrain' to train again.`, entry);
+  let read: Awaited<ReturnType<typeof readModelArtifacts>>;
   try {
-    dir = await fsp.realpath(entry);
+    read = await readModelArtifacts(entry);
   } catch (err) {
-    throw bad(`it cannot be resolved (${(err as Error).message})`);
+    if (err instanceof ModelFileError) throw bad(err.message);
+    throw err;
   }
-  const metaFile = path.join(dir, META_JSON);
-  let meta: CacheMeta;
-  try {
-    meta = JSON.parse(await fsp.readFile(metaFile, 'utf8')) as CacheMeta;
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw bad(e.code === 'ENOENT' ? `${META_JSON} is missing` : `${META_JSON} cannot be parsed (${e.message})`);
-  }
-  if (typeof meta !== 'object' || meta === null) throw bad(`${META_JSON} is not an object`);
-  if (meta.key !== key) throw bad(`${META_JSON} records key '${String(meta.key)}' but the folder is for key '${key}'`);
+  if (read.verifiedBy !== 'model.json') throw bad(`its ${MODEL_JSON} carries no integrity record (it was not written by this cache)`);
+  const meta = read.userDefinedMetadata?.[CACHE_RECORD_KEY] as CacheMeta | undefined;
+  if (typeof meta !== 'object' || meta === null) throw bad(`its ${MODEL_JSON} has no cache record (userDefinedMetadata.${CACHE_RECORD_KEY})`);
+  if (meta.key !== key) throw bad(`its cache record has key '${String(meta.key)}' but the folder is for key '${key}'`);
   if (canonicalJson(meta.material) !== canonicalJson(material)) {
-    throw bad(`${META_JSON} was made with other settings or data than its key says (${describeDifference(meta.material, material)})`);
+    throw bad(`it was made with other settings or data than its key says (${describeDifference(meta.material, material)})`);
   }
-  let weights: Buffer;
-  try {
-    weights = await fsp.readFile(path.join(dir, WEIGHTS_BIN));
-  } catch {
-    throw bad(`${WEIGHTS_BIN} is missing`);
-  }
-  if (!meta.weights || weights.length !== meta.weights.bytes) {
-    throw bad(`${WEIGHTS_BIN} has ${weights.length} bytes but ${meta.weights?.bytes ?? '?'} were written (truncated or replaced)`);
-  }
-  if (createHash('sha256').update(weights).digest('hex') !== meta.weights.sha256) {
-    throw bad(`${WEIGHTS_BIN} does not match its recorded SHA-256 (the file was modified or damaged)`);
+  const weights = new Uint8Array(read.artifacts.weightData as ArrayBuffer);
+  if (!meta.weights || weights.length !== meta.weights.bytes || createHash('sha256').update(weights).digest('hex') !== meta.weights.sha256) {
+    throw bad('its weights are not the ones its cache record describes');
   }
   let model: M;
   try {
-    model = await kind.load(dir);
+    model = await kind.load(entry);
   } catch (err) {
     if (err instanceof ModelFileError) throw bad(err.message);
     throw err;
@@ -329,15 +322,6 @@ async function weightsOf(model: CacheableAutoencoder): Promise<Uint8Array> {
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }));
   return new Uint8Array(data!);
-}
-
-/** JSON with object keys sorted, so equal values give equal strings. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
 }
 
 function describeDifference(a: unknown, b: unknown): string {

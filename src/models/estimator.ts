@@ -5,7 +5,7 @@ import type { Matrix } from '../util/matrix.js';
 import { checkFiniteMatrix, checkInteger, checkMatrix, checkNumber, NotFittedError } from '../util/validate.js';
 import { CompiledStep, compileTrainingStep, trainingEngine, type CompiledLoss } from './compiled-step.js';
 import { DataParallelStep, trainingThreads } from './data-parallel.js';
-import { saveModel } from './io.js';
+import { saveModel, type ModelNotice } from './io.js';
 import {
   checkImages,
   meanLoss,
@@ -266,16 +266,21 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
   }
 
   /**
-   * Saves the trained autoencoder in the standard TF.js format (model.json + weights.bin,
-   * loadable by tfjs-node's `file://` loader), atomically; the kind, options and history go into
-   * model.json's `userDefinedMetadata`.
+   * Saves the trained autoencoder as a plain folder in the standard TF.js format (model.json +
+   * a content-addressed weight file, loadable by tfjs-node's `file://` loader), crash-safely (see
+   * `saveModel`); the kind, options and history go into model.json's `userDefinedMetadata`
+   * (`fmnistCluster`), beside any `metadata` given (e.g. the model cache's record).
+   * @returns what was done about leftovers of an earlier interrupted save of this folder.
+   * @throws NotFittedError before fit/build/load; ModelFileError / Error as `saveModel`.
+   * @example await ae.save('models/my-ae'); const again = await ConvAutoencoder.load('models/my-ae');
    */
-  async save(dir: string, extraFiles?: Record<string, string | Uint8Array>): Promise<void> {
+  async save(dir: string, options: { metadata?: Record<string, unknown>; onNotice?: (notice: ModelNotice) => void } = {}): Promise<{ notices: ModelNotice[] }> {
     const { autoencoder } = this.built();
-    await saveModel(autoencoder, dir, {
-      userDefinedMetadata: { fmnistCluster: { kind: this.kind, formatVersion: 1, options: this.options, history: this.epochs } },
-      ...(extraFiles ? { extraFiles } : {}),
+    const { notices } = await saveModel(autoencoder, dir, {
+      userDefinedMetadata: { ...(options.metadata ?? {}), fmnistCluster: { kind: this.kind, formatVersion: 1, options: this.options, history: this.epochs } },
+      ...(options.onNotice ? { onNotice: options.onNotice } : {}),
     });
+    return { notices };
   }
 
   /** Frees the weights and optimizer state; the instance cannot be used afterwards. */
