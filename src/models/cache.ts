@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { cacheRoot } from '../util/paths.js';
 import { activeBackend, initBackend } from '../tf/backend.js';
@@ -7,8 +8,11 @@ import type { Matrix } from '../util/matrix.js';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { ConvAutoencoder, resolveAutoencoderOptions, type ConvAutoencoderOptions, type ResolvedAutoencoderOptions } from './autoencoder.js';
 import { DenseAutoencoder, resolveDenseAutoencoderOptions, type DenseAutoencoderOptions, type ResolvedDenseAutoencoderOptions } from './dense-autoencoder.js';
+import { fingerprint, readCheckpointInfo } from './checkpoint.js';
 import { canonicalJson, MODEL_JSON, ModelFileError, readModelArtifacts, type ModelNotice } from './io.js';
 import type { AutoencoderFitOptions, EpochRecord, Interruption } from './training.js';
+import type { TrainingProgress } from './progress.js';
+import { checkInteger } from '../util/validate.js';
 import { ensureWritableFolder } from '../util/fs.js';
 import { CACHE_ENV } from '../util/paths.js';
 
@@ -31,15 +35,7 @@ export class ModelCacheError extends Error {
   }
 }
 
-/**
- * A fingerprint of a data matrix: its shape and the SHA-256 of its float32 bytes (≈0.1 s for
- * the 60,000 training images). Equal fingerprints mean equal data.
- * @example fingerprint(train.images) // '60000x784:3f1c…'
- */
-export function fingerprint(x: Matrix): string {
-  const bytes = new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.byteLength);
-  return `${x.rows}x${x.cols}:${createHash('sha256').update(bytes).digest('hex')}`;
-}
+export { fingerprint } from './checkpoint.js';
 
 /**
  * Everything that determines a trained model, hashed into the cache key. `model` names the
@@ -134,6 +130,14 @@ export interface CacheOptions extends AutoencoderFitOptions {
    */
   onInvalidCache?: 'error' | 'retrain';
   /**
+   * Checkpoint the training every this many epochs (and after the last one, and when interrupted)
+   * into the run's folder `<cacheDir>/<prefix>run-<hash>` (the key without `epochs`), so that a
+   * call with the same settings continues an interrupted training, and one asking for more epochs
+   * than a cached model has trains only the missing ones (`resuming at epoch 61 of 1000` through
+   * `onProgress`). `null`: no checkpoints. Default `10`. Without effect with `earlyStopping`.
+   */
+  checkpointEvery?: number | null;
+  /**
    * Called with what the save of a new entry did about leftovers of an interrupted save (files
    * removed); also returned as `notices`. The library never prints.
    */
@@ -160,6 +164,10 @@ export interface LoadOrTrainResult<M = ConvAutoencoder> {
   readonly interrupted?: { readonly epoch: number; readonly batch: number; readonly batches: number };
   /** What saving the entry did about leftovers of an interrupted save (usually empty). */
   readonly notices: readonly ModelNotice[];
+  /** The run's checkpoint folder (`<cacheDir>/<prefix>run-…`), when training ran resumably. */
+  readonly checkpointDir?: string;
+  /** The epoch training resumed at from a checkpoint (an interrupted run, or a shorter one asked for more epochs). */
+  readonly resumedAt?: number;
 }
 
 /**
@@ -195,12 +203,14 @@ export async function loadOrTrainDense(images: Matrix, options: LoadOrTrainDense
 export async function loadOrTrainModel<M extends CacheableAutoencoder, O extends object>(
   kind: ModelKind<M, O>, images: Matrix, options: O & CacheOptions,
 ): Promise<LoadOrTrainResult<M>> {
-  const { cacheDir, onInvalidCache = 'error', validation, onProgress, signal, onNotice, ...rest } = options;
+  const { cacheDir, onInvalidCache = 'error', validation, onProgress, signal, onNotice, checkpointEvery = 10, checkpoint: _ignored, ...rest } = options;
   const modelOptions = rest as unknown as O;
   if (onInvalidCache !== 'error' && onInvalidCache !== 'retrain') {
     throw new RangeError(`onInvalidCache must be 'error' or 'retrain', got '${String(onInvalidCache)}'.`);
   }
-  const { key, material, dir } = modelCacheLocation(kind, images, modelOptions, { ...(validation ? { validation } : {}), ...(cacheDir ? { cacheDir } : {}) });
+  if (checkpointEvery !== null) checkInteger('checkpointEvery', checkpointEvery, 1);
+  const { key, material, dir, runDir } = modelCacheLocation(kind, images, modelOptions, { ...(validation ? { validation } : {}), ...(cacheDir ? { cacheDir } : {}) });
+  const resumable = checkpointEvery !== null && material.training.earlyStopping === null;
 
   if (existsSync(path.join(dir, MODEL_JSON))) {
     try {
@@ -216,11 +226,33 @@ export async function loadOrTrainModel<M extends CacheableAutoencoder, O extends
 
   const model = kind.create(modelOptions);
   const t0 = performance.now();
-  await model.fit(images, { ...(validation ? { validation } : {}), ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
+  let resumedAt: number | undefined;
+  const watch = (p: TrainingProgress): void => {
+    if (p.phase === 'resume' && /^(resuming|all )/.test(p.message ?? '')) resumedAt = p.epoch;
+    onProgress?.(p);
+  };
+  try {
+    await model.fit(images, {
+      ...(validation ? { validation } : {}), onProgress: watch, ...(signal ? { signal } : {}),
+      ...(resumable ? { checkpoint: { dir: runDir, every: checkpointEvery! } } : {}),
+    });
+  } catch (err) {
+    // A damaged checkpoint or one of another run (a copied folder) is handled like a bad entry.
+    if (!(err instanceof ModelFileError) || !resumable || !err.file.startsWith(runDir)) throw err;
+    const bad = new ModelCacheError(`Model cache entry ${runDir} (the run's checkpoint) is invalid: ${err.message.replace(/\.$/, '')}. It is not used; delete the folder or pass onInvalidCache: 'retrain' to train again.`, runDir);
+    if (onInvalidCache === 'error') throw bad;
+    process.emitWarning(`${bad.message} Training again from the start.`, { type: 'ModelCacheWarning' });
+    await rm(runDir, { recursive: true, force: true });
+    return loadOrTrainModel(kind, images, { ...options, onInvalidCache: 'error' });
+  }
   const trainingSeconds = (performance.now() - t0) / 1000;
   if (model.interruptedAt) {
-    // A partly trained model is returned to the caller but never cached under the full settings' key.
-    return { model, fromCache: false, key, dir, meta: undefined, interrupted: model.interruptedAt, notices: [] };
+    // A partly trained model is returned to the caller but never cached under the full settings' key;
+    // its checkpoint (when resumable) lets the next call continue.
+    return {
+      model, fromCache: false, key, dir, meta: undefined, interrupted: model.interruptedAt, notices: [],
+      ...(resumable ? { checkpointDir: runDir } : {}), ...(resumedAt !== undefined ? { resumedAt } : {}),
+    };
   }
   const { tf } = await initBackend();
   const weightBytes = await weightsOf(model);
@@ -238,14 +270,14 @@ export async function loadOrTrainModel<M extends CacheableAutoencoder, O extends
     weights: { bytes: weightBytes.length, sha256: createHash('sha256').update(weightBytes).digest('hex') },
   };
   const { notices } = await model.save(dir, { metadata: { [CACHE_RECORD_KEY]: meta }, ...(onNotice ? { onNotice } : {}) });
-  return { model, fromCache: false, key, dir, meta, notices };
+  return { model, fromCache: false, key, dir, meta, notices, ...(resumable ? { checkpointDir: runDir } : {}), ...(resumedAt !== undefined ? { resumedAt } : {}) };
 }
 
 /**
  * Where {@link loadOrTrain} keeps the model trained with these options on these images: its key,
  * the key's material and the folder (which may not exist yet).
  */
-export function cacheLocation(images: Matrix, options: ConvAutoencoderOptions & { validation?: Matrix; cacheDir?: string } = {}): { key: string; material: CacheKeyMaterial; dir: string } {
+export function cacheLocation(images: Matrix, options: ConvAutoencoderOptions & { validation?: Matrix; cacheDir?: string } = {}): { key: string; material: CacheKeyMaterial; dir: string; runDir: string } {
   const { cacheDir, validation, ...modelOptions } = options;
   return modelCacheLocation(CONV_AUTOENCODER_KIND, images, modelOptions, { ...(validation ? { validation } : {}), ...(cacheDir ? { cacheDir } : {}) });
 }
@@ -253,7 +285,7 @@ export function cacheLocation(images: Matrix, options: ConvAutoencoderOptions & 
 /** {@link cacheLocation} for any {@link ModelKind}. */
 export function modelCacheLocation<O>(
   kind: ModelKind<CacheableAutoencoder, O>, images: Matrix, modelOptions: O, where: { validation?: Matrix; cacheDir?: string } = {},
-): { key: string; material: CacheKeyMaterial; dir: string } {
+): { key: string; material: CacheKeyMaterial; dir: string; runDir: string } {
   const { architecture, seed, training } = kind.resolve(modelOptions);
   const material: CacheKeyMaterial = {
     cacheVersion: MODEL_CACHE_VERSION,
@@ -265,7 +297,52 @@ export function modelCacheLocation<O>(
     validation: where.validation ? fingerprint(where.validation) : null,
   };
   const key = cacheKey(material, kind.keyPrefix);
-  return { key, material, dir: path.join(path.resolve(where.cacheDir ?? path.join(cacheRoot(), 'models')), key) };
+  const root = path.resolve(where.cacheDir ?? path.join(cacheRoot(), 'models'));
+  const { epochs: _epochs, ...run } = material.training;
+  return { key, material, dir: path.join(root, key), runDir: path.join(root, cacheKey({ ...material, training: run as CacheKeyMaterial['training'] }, `${kind.keyPrefix}run-`)) };
+}
+
+/** What {@link modelCacheStatus} reports. */
+export interface CacheStatus {
+  /** Whether the trained model is cached (loadOrTrain returns it without training). */
+  readonly cached: boolean;
+  /** Epochs asked for. */
+  readonly epochs: number;
+  /** Epochs that training still has to run (0 when cached; counting a partly done epoch as one). */
+  readonly remainingEpochs: number;
+  /** The run's checkpoint, when there is one: the next epoch and batch to run. */
+  readonly checkpoint?: { readonly epoch: number; readonly batch: number; readonly savedAt: string; readonly dir: string };
+  /** The cache entry's folder. */
+  readonly dir: string;
+  /** In words, e.g. `checkpoint after epoch 412 of 1000: 588 epochs to go`, for a notebook's config cell. */
+  readonly summary: string;
+}
+
+/**
+ * What the cache holds for training this model on these images: the trained model, a checkpoint
+ * part of the way (see `checkpointEvery`), or nothing — without loading or training anything.
+ * @throws ModelFileError when the run's checkpoint.json is damaged.
+ * @example (await modelCacheStatus(DENSE_AUTOENCODER_KIND, train.images, { ...config.n2d, validation: test.images })).summary
+ */
+export async function modelCacheStatus<O>(
+  kind: ModelKind<CacheableAutoencoder, O>, images: Matrix, options: O & { validation?: Matrix; cacheDir?: string },
+): Promise<CacheStatus> {
+  const { cacheDir, validation, ...modelOptions } = options as O & { validation?: Matrix; cacheDir?: string };
+  const { dir, runDir, material } = modelCacheLocation(kind, images, modelOptions as O, { ...(validation ? { validation } : {}), ...(cacheDir ? { cacheDir } : {}) });
+  const epochs = material.training.epochs;
+  if (existsSync(path.join(dir, MODEL_JSON))) return { cached: true, epochs, remainingEpochs: 0, dir, summary: `cached: ${epochs} epochs trained` };
+  const info = await readCheckpointInfo(runDir);
+  const { epoch, batch } = info?.position ?? { epoch: 1, batch: 0 };
+  if (!info || epoch > epochs + 1 || (epoch === epochs + 1 && batch > 0)) {
+    return { cached: false, epochs, remainingEpochs: epochs, dir, summary: `not trained yet: ${epochs} epochs to train` };
+  }
+  const remainingEpochs = epochs - epoch + 1;
+  const where = batch > 0 ? `in epoch ${epoch} (after batch ${batch})` : `after epoch ${epoch - 1}`;
+  return {
+    cached: false, epochs, remainingEpochs, dir,
+    checkpoint: { epoch, batch, savedAt: info.savedAt, dir: runDir },
+    summary: `checkpoint ${where} of ${epochs}: ${remainingEpochs} epoch${remainingEpochs === 1 ? '' : 's'} to go (saved ${info.savedAt})`,
+  };
 }
 
 /** Whether a cache entry exists for these options and images (it is verified only when loaded). */

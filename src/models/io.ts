@@ -17,11 +17,13 @@ export const WEIGHTS_STEM = 'weights';
  * the checksums in model.json (`integrity`) instead.
  */
 export const CHECKSUMS_JSON = 'checksums.json';
+/** The commit file of a training checkpoint (see `fit`'s `checkpoint` option and `writeCheckpoint`). */
+export const CHECKPOINT_JSON = 'checkpoint.json';
 /**
- * Every commit file a model folder may hold: model.json and the training checkpoint (see
- * `fit`'s `checkpoint` option); the content files either refers to are kept.
+ * Every commit file a model folder may hold: model.json and a training checkpoint; the content
+ * files either refers to are kept.
  */
-export const MODEL_FOLDER_COMMIT_FILES: readonly string[] = Object.freeze([MODEL_JSON, 'checkpoint.json']);
+export const MODEL_FOLDER_COMMIT_FILES: readonly string[] = Object.freeze([MODEL_JSON, CHECKPOINT_JSON]);
 
 /** What a save did about leftovers of an interrupted save in the folder (see `cleanFolder`). */
 export type ModelNotice = FolderNotice;
