@@ -152,6 +152,10 @@ test('a cache folder that is a file or cannot be written is refused before train
     const locked = path.join(root, 'locked');
     mkdirSync(locked, { mode: 0o500 });
     await assert.rejects(loadOrTrain(data, { ...OPTIONS, cacheDir: locked, onProgress: () => { progressed++; } }), /cacheDir \(.*locked\) cannot be used: it is not writable \(EACCES\)/);
+  } else {
+    // as root permissions stop nothing; sysfs refuses new folders to everyone
+    await assert.rejects(loadOrTrain(data, { ...OPTIONS, cacheDir: '/sys/fmnist-cache-test', onProgress: () => { progressed++; } }),
+      /^Error: cacheDir \(\/sys\/fmnist-cache-test\) cannot be used: the folder cannot be created \(E(PERM|ACCES|ROFS)\)\. Point cacheDir at a folder you can write to\./);
   }
   assert.equal(progressed, 0, 'no training ran');
 });

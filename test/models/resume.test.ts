@@ -13,7 +13,7 @@ import { loadAllBackends, type BackendName, type TF } from '../../src/tf/backend
 import { DenseAutoencoder } from '../../src/models/dense-autoencoder.js';
 import { loadOrTrainDense, modelCacheStatus, DENSE_AUTOENCODER_KIND } from '../../src/models/cache.js';
 import { readCheckpointInfo } from '../../src/models/checkpoint.js';
-import type { TrainingProgress } from '../../src/models/progress.js';
+import { progressPrinter, type TrainingProgress } from '../../src/models/progress.js';
 import type { Matrix } from '../../src/util/matrix.js';
 import { tempDir } from '../helpers/tmp.js';
 import { head, smallData } from './helpers.js';
@@ -100,6 +100,15 @@ test('a run interrupted mid-epoch and resumed, or extended from fewer epochs, gi
   }
 });
 
+test('progressPrinter prints resume and checkpoint messages on their own line', () => {
+  const out: string[] = [];
+  const print = progressPrinter({ stream: { write: (x: string) => out.push(x) }, tty: true, prefix: 'ae ' });
+  const base = { epoch: 3, epochs: 4, batch: 0, batches: 5, loss: 0.1, batchLoss: 0.1, epochSeconds: 0, elapsedSeconds: 0, etaSeconds: 0, imagesPerSecond: 0 };
+  print({ ...base, phase: 'resume', message: 'resuming at epoch 3 of 4 from the checkpoint of x in y' });
+  print({ ...base, phase: 'checkpoint', message: 'checkpoint after epoch 3 of 4 saved in y' });
+  assert.deepEqual(out, ['ae resuming at epoch 3 of 4 from the checkpoint of x in y\n', 'ae checkpoint after epoch 3 of 4 saved in y\n']);
+});
+
 test('checkpoints are refused with early stopping, and a folder holding another run\'s checkpoint is never overwritten', async () => {
   const dir = path.join(tempDir(), 'cp');
   await assert.rejects(new DenseAutoencoder({ ...OPTIONS, earlyStopping: { patience: 2 } }).fit(data, { checkpoint: { dir } }),
@@ -134,6 +143,7 @@ test('loadOrTrainDense: interrupted, then continued from its checkpoint; cached,
   assert.equal(resumed.fromCache, false);
   assert.equal(resumed.resumedAt, 3);
   assert.match(messages[0]!, /^resuming at epoch 3, batch 2 of 4 /);
+  assert.ok(messages.some((m) => /^checkpoint after epoch 4 of 4 saved in .*dense-ae-run-[0-9a-f]{20}$/.test(m)), messages.join(' | '));
   assert.deepEqual(weightsOf(resumed.model), expected);
   assert.equal(resumed.meta?.history.length, 4);
   assert.equal((await modelCacheStatus(DENSE_AUTOENCODER_KIND, data, opts)).summary, 'cached: 4 epochs trained');
