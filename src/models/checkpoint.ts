@@ -33,6 +33,7 @@ export function fingerprint(x: Matrix): string {
  * The identity of a training run: everything that determines its weights epoch after epoch — the
  * model's kind, its options except the number of epochs, the training and validation data — so
  * a run asked for more epochs continues the checkpoint of a shorter one.
+ * @example trainingRunId('DenseAutoencoder', ae.options, train.images, test.images) // 64 hex digits
  */
 export function trainingRunId(kind: string, options: { readonly epochs: number }, train: Matrix, validation: Matrix | undefined): string {
   const { epochs: _epochs, ...rest } = options;
@@ -75,7 +76,10 @@ interface CheckpointJson extends CheckpointInfo {
   integrity?: IntegrityRecord;
 }
 
-/** Whether position `a` is before position `b`. */
+/**
+ * Whether position `a` is before position `b`.
+ * @example positionBefore({ epoch: 3, batch: 0, ... }, { epoch: 3, batch: 2, ... }) // true
+ */
 export function positionBefore(a: TrainingPosition, b: TrainingPosition): boolean {
   return a.epoch < b.epoch || (a.epoch === b.epoch && a.batch < b.batch);
 }
@@ -117,6 +121,7 @@ export async function writeCheckpoint(dir: string, checkpoint: Checkpoint): Prom
  * Reads and verifies the info of the checkpoint in `dir`, without its arrays.
  * @returns undefined when there is none.
  * @throws ModelFileError when checkpoint.json is damaged or was edited.
+ * @example (await readCheckpointInfo(result.checkpointDir!))?.position // { epoch: 413, batch: 0, ... }
  */
 export async function readCheckpointInfo(dir: string): Promise<CheckpointInfo | undefined> {
   return (await readJson(dir))?.json;

@@ -79,7 +79,11 @@ export interface SaveModelOptions {
   onStep?: (step: string) => void | Promise<void>;
 }
 
-/** The content files a model folder's commit file (model.json, checkpoint.json) refers to. */
+/**
+ * The content files a model folder's commit file (model.json, checkpoint.json) refers to (none
+ * when the text is not JSON).
+ * @example modelFolderReferences(readFileSync('m/model.json', 'utf8')) // ['weights.3f1c0a9b2e4d5f60.bin']
+ */
 export function modelFolderReferences(text: string): string[] {
   try {
     const json = JSON.parse(text) as Partial<ModelJson> & { files?: unknown };
@@ -95,7 +99,11 @@ export function modelFolderReferences(text: string): string[] {
   }
 }
 
-/** The folder options every save into a model folder uses. */
+/**
+ * The {@link commitFolder} options every save into a model folder uses (its commit files, their
+ * references, refusing a folder that is not a model), with `extra` on top.
+ * @example await cleanFolder('models/my-ae', modelFolderOptions())
+ */
 export function modelFolderOptions(extra: Partial<CommitFolderOptions> = {}): CommitFolderOptions {
   return {
     commitFiles: MODEL_FOLDER_COMMIT_FILES,

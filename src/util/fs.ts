@@ -84,7 +84,10 @@ export const CONTENT_FILE = /^[a-z][a-z0-9-]*\.[0-9a-f]{16}\.bin$/;
 const TEMP_FILE = /^\.(.+)\.tmp-(\d+)-[a-z0-9]+$/;
 const INTENT_FILE = /^\.save-(\d+)-[a-z0-9]+\.json$/;
 
-/** Whether `name` is a file name {@link commitFolder} owns (content file, temporary file, intent). */
+/**
+ * Whether `name` is a file name {@link commitFolder} owns (content file, temporary file, intent).
+ * @example isOwnedName('weights.0123456789abcdef.bin') // true; isOwnedName('notes.txt') // false
+ */
 export function isOwnedName(name: string): boolean {
   return CONTENT_FILE.test(name) || TEMP_FILE.test(name) || INTENT_FILE.test(name);
 }
@@ -282,6 +285,7 @@ async function firstFileAbove(p: string): Promise<string> {
  * no commit file refers to, and temporary files and intents of processes no longer running. Never
  * touches other names. Run by every save after its commit; safe to run any time.
  * @returns the deletions of leftovers of interrupted saves (superseded versions are deleted silently).
+ * @example await cleanFolder('models/my-ae', modelFolderOptions()) // (modelFolderOptions from models/io)
  */
 export async function cleanFolder(dir: string, options: CommitFolderOptions, ownIntent?: string): Promise<FolderNotice[]> {
   const abs = path.resolve(dir);
