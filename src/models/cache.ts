@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { cacheRoot } from '../util/paths.js';
 import { activeBackend, initBackend } from '../tf/backend.js';
@@ -168,6 +168,11 @@ export interface LoadOrTrainResult<M = ConvAutoencoder> {
   readonly checkpointDir?: string;
   /** The epoch training resumed at from a checkpoint (an interrupted run, or a shorter one asked for more epochs). */
   readonly resumedAt?: number;
+  /**
+   * The entry of an earlier version of this package (cache version 1, same settings and data) the
+   * model was verified and copied from, instead of training (that entry is left in place).
+   */
+  readonly adoptedFrom?: string;
 }
 
 /**
@@ -221,6 +226,8 @@ export async function loadOrTrainModel<M extends CacheableAutoencoder, O extends
       process.emitWarning(`${err.message} Training again and replacing it.`, { type: 'ModelCacheWarning' });
     }
   }
+  const adopted = await adoptEarlierEntry(kind, dir, key, material, onNotice);
+  if (adopted) return { ...adopted, fromCache: true, key, dir };
   // Before training, not after it: a cache folder that cannot take the model would lose it.
   await ensureWritableFolder(path.dirname(dir), cacheDir !== undefined ? 'cacheDir' : process.env[CACHE_ENV] !== undefined ? CACHE_ENV : 'the model cache');
 
@@ -389,6 +396,40 @@ async function readCacheEntry<M extends CacheableAutoencoder>(kind: ModelKind<M,
     throw err;
   }
   return { model, meta };
+}
+
+/**
+ * The entry an earlier version of this package cached for the same settings and data (cache
+ * version 1: a link to a version folder with meta.json and checksums.json), verified and copied
+ * into this version's plain folder — so that upgrading does not retrain every cached model. The
+ * old entry is left as it is. Undefined when there is none, or it does not verify.
+ */
+async function adoptEarlierEntry<M extends CacheableAutoencoder>(
+  kind: ModelKind<M, never>, dir: string, key: string, material: CacheKeyMaterial, onNotice: ((n: ModelNotice) => void) | undefined,
+): Promise<{ model: M; meta: CacheMeta; notices: ModelNotice[]; adoptedFrom: string } | undefined> {
+  const earlierMaterial = { ...material, cacheVersion: 1 };
+  const earlierKey = cacheKey(earlierMaterial, kind.keyPrefix);
+  const earlier = path.join(path.dirname(dir), earlierKey);
+  const metaFile = path.join(earlier, 'meta.json');
+  if (!existsSync(metaFile)) return undefined;
+  let model: M | undefined;
+  try {
+    // Its checksums.json covers model.json, the weights and meta.json: all verified by the read.
+    const read = await readModelArtifacts(earlier);
+    if (read.verifiedBy !== 'checksums.json') return undefined;
+    const old = JSON.parse(await readFile(metaFile, 'utf8')) as CacheMeta;
+    if (old.key !== earlierKey || canonicalJson(old.material) !== canonicalJson(earlierMaterial)) return undefined;
+    model = await kind.load(earlier);
+    const meta: CacheMeta = { ...old, key, material };
+    const { notices } = await model.save(dir, { metadata: { [CACHE_RECORD_KEY]: meta }, ...(onNotice ? { onNotice } : {}) });
+    return { model, meta, notices, adoptedFrom: earlier };
+  } catch (err) {
+    if (err instanceof ModelFileError || err instanceof SyntaxError) {
+      (model as { dispose?: () => void } | undefined)?.dispose?.();
+      return undefined; // not usable: trained again as if absent
+    }
+    throw err;
+  }
 }
 
 async function weightsOf(model: CacheableAutoencoder): Promise<Uint8Array> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CACHE_RECORD_KEY, cacheKey, canonicalJson, fingerprint, loadOrTrain, loadOrTrainDense, ModelCacheError, sha256, type CacheMeta } from '../../src/models/index.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -187,4 +187,55 @@ test("onInvalidCache: 'retrain' warns, naming the folder, and replaces the entry
   } finally {
     process.off('warning', onWarning);
   }
+});
+
+test('an entry cached by an earlier version (a link to a version folder with meta.json) is verified and adopted, not retrained, and left in place', async () => {
+  const cacheDir = tempDir();
+  const { train, val } = await smallData();
+  const data = head(train, 64);
+  const opts = { ...OPTIONS, cacheDir, validation: head(val, 32) };
+  const trained = await loadOrTrain(data, opts);
+  const codes = trained.model.encode(val).data;
+  // what version 1 wrote for the same settings: <key1> -> <key1>.v-… holding model.json, weights.bin, meta.json, checksums.json
+  const material1 = { ...trained.meta!.material, cacheVersion: 1 };
+  const key1 = cacheKey(material1);
+  const version = path.join(cacheDir, `${key1}.v-4242-1700000000000-abc`);
+  mkdirSync(version);
+  const json = JSON.parse(readFileSync(path.join(trained.dir, 'model.json'), 'utf8'));
+  const weightsName = json.weightsManifest[0].paths[0];
+  const weights = readFileSync(path.join(trained.dir, weightsName));
+  delete json.integrity;
+  delete json.userDefinedMetadata[CACHE_RECORD_KEY];
+  json.weightsManifest[0].paths = ['weights.bin'];
+  const files: Record<string, string | Buffer> = {
+    'model.json': JSON.stringify(json), 'weights.bin': weights,
+    'meta.json': JSON.stringify({ ...trained.meta, key: key1, material: material1 }),
+  };
+  for (const [n, d] of Object.entries(files)) writeFileSync(path.join(version, n), d);
+  const sums = Object.fromEntries(Object.entries(files).map(([n, d]) => [n, sha256(d)]));
+  writeFileSync(path.join(version, 'checksums.json'), JSON.stringify({ algorithm: 'sha256', files: sums }));
+  symlinkSync(path.basename(version), path.join(cacheDir, key1));
+  trained.model.dispose();
+  rmSync(trained.dir, { recursive: true });
+  rmSync(trained.checkpointDir!, { recursive: true });
+
+  const adopted = await loadOrTrain(data, opts);
+  assert.equal(adopted.fromCache, true);
+  assert.equal(adopted.adoptedFrom, path.join(cacheDir, key1));
+  assert.deepEqual(adopted.model.encode(val).data, codes);
+  assert.ok(readdirSync(adopted.dir).includes('model.json'));
+  assert.deepEqual(readdirSync(version).sort(), ['checksums.json', 'meta.json', 'model.json', 'weights.bin']);
+  adopted.model.dispose();
+  const again = await loadOrTrain(data, opts);
+  assert.equal(again.fromCache, true);
+  assert.equal(again.adoptedFrom, undefined);
+  again.model.dispose();
+
+  // a damaged earlier entry is not adopted: trained again
+  rmSync(adopted.dir, { recursive: true });
+  writeFileSync(path.join(version, 'weights.bin'), Buffer.alloc(weights.length));
+  const retrained = await loadOrTrain(data, opts);
+  assert.equal(retrained.fromCache, false);
+  assert.equal(retrained.adoptedFrom, undefined);
+  retrained.model.dispose();
 });
