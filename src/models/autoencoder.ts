@@ -77,7 +77,7 @@ export class ConvAutoencoder extends AutoencoderEstimator<ResolvedAutoencoderOpt
    * TF.js/tfjs-node; its options are then the defaults with the input shape read from the model).
    * The optimizer state is not saved: `fit` on a loaded model starts a fresh Adam (the batch
    * order continues where the saved history ended).
-   * Leftovers of an interrupted save are recovered first (reported through `options.onNotice`).
+   * Every load verifies the files against the SHA-256s recorded when they were saved (`options.trustUnverified` for files written by other tools).
    * @throws ModelFileError for missing, corrupt or damaged files (checksum, NaN weights).
    */
   static async load(dir: string, options: ReadModelOptions = {}): Promise<ConvAutoencoder> {

@@ -5,7 +5,8 @@ import type { Matrix } from '../util/matrix.js';
 import { checkFiniteMatrix, checkInteger, checkMatrix, checkNumber, NotFittedError } from '../util/validate.js';
 import { CompiledStep, compileTrainingStep, trainingEngine, type CompiledLoss } from './compiled-step.js';
 import { DataParallelStep, trainingThreads } from './data-parallel.js';
-import { saveModel } from './io.js';
+import { ModelFileError, saveModel, type ModelNotice } from './io.js';
+import { readCheckpoint, trainingRunId, writeCheckpoint } from './checkpoint.js';
 import {
   checkImages,
   meanLoss,
@@ -18,6 +19,7 @@ import {
   type EpochRecord,
   type Interruption,
   type LossFunction,
+  type TrainingPosition,
 } from './training.js';
 
 /** The training options of every autoencoder (each states its own defaults). */
@@ -152,6 +154,8 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
     const threads = backend === 'tensorflow' ? 1 : fitOptions.threads ?? trainingThreads(backend);
     const engine = trainingEngine(backend, fitOptions.engine);
     const model = this.models!.autoencoder;
+    // Before the steps are set up, so that they start from the checkpoint's weights.
+    const resumable = fitOptions.checkpoint ? await this.resumable(fitOptions, train, validation, backend, engine) : undefined;
     let batchStep: DataParallelStep | CompiledStep | undefined;
     if (engine === 'graph') {
       // A graph TensorFlow refuses (another TensorFlow build, say) must not stop training: it runs eagerly, and says why.
@@ -171,9 +175,11 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
         tf, model, optimizer: this.optimizer,
         trainingLoss: this.trainingLoss, evaluationLoss: this.evaluationLoss,
         sampleShape: this.sampleShape(), train, validation,
-        epochs: this.options.epochs, batchSize: this.options.batchSize, seed: this.options.seed,
+        epochs: resumable ? Math.max(0, this.options.epochs - this.epochs.length) : this.options.epochs,
+        batchSize: this.options.batchSize, seed: this.options.seed,
         earlyStopping: this.options.earlyStopping, history: this.epochs,
         onProgress: fitOptions.onProgress, signal: fitOptions.signal, batchStep,
+        ...(resumable ? { resume: resumable.resume, checkpoint: resumable.hook } : {}),
       });
       this.stopped = stoppedEarly;
       this.interruption = interruption;
@@ -182,6 +188,85 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
       else batchStep?.dispose();
     }
     return this;
+  }
+
+  /**
+   * Sets up a checkpointed `fit`: puts back the state of a checkpoint of the same run found in
+   * `checkpoint.dir` (for an estimator that has not trained yet, when the checkpoint is not past
+   * `epochs`), and returns where the first epoch starts and the hook that writes checkpoints.
+   */
+  private async resumable(fitOptions: AutoencoderFitOptions, train: Matrix, validation: Matrix | undefined, backend: string, engine: string): Promise<{
+    resume: TrainingPosition | undefined; hook: { every: number; save(at: TrainingPosition): Promise<void> };
+  }> {
+    const { dir, every = 10 } = fitOptions.checkpoint!;
+    if (typeof dir !== 'string' || dir === '') throw new TypeError(`checkpoint.dir must be a folder path (a non-empty string), got ${dir === '' ? 'an empty string' : typeof dir}.`);
+    checkInteger('checkpoint.every', every, 1);
+    if (this.options.earlyStopping) {
+      throw new RangeError('checkpoint cannot be combined with earlyStopping (its best-so-far state is not checkpointed): pass earlyStopping: null, or no checkpoint.');
+    }
+    const tf = this.tf!;
+    const model = this.models!.autoencoder;
+    const optimizer = this.optimizer!;
+    const run = trainingRunId(this.kind, this.options, train, validation);
+    const target = this.options.epochs;
+    const progress = (phase: 'resume' | 'checkpoint', at: TrainingPosition, message: string): void => {
+      const batches = Math.ceil(train.rows / this.options.batchSize);
+      const loss = at.seen > 0 ? at.lossSum / at.seen : this.epochs.at(-1)?.loss ?? Number.NaN;
+      fitOptions.onProgress?.({
+        phase, message, epoch: at.epoch, epochs: target, batch: at.batch, batches, loss, batchLoss: loss,
+        epochSeconds: at.seconds, elapsedSeconds: 0, etaSeconds: Number.NaN, imagesPerSecond: 0,
+      });
+    };
+    let resume: TrainingPosition | undefined;
+    const saved = this.epochs.length === 0 ? await readCheckpoint(dir) : undefined;
+    if (saved && saved.run !== run) {
+      throw new ModelFileError(
+        `${dir} holds the checkpoint of another training run (a ${saved.kind} with other options or data); refusing to replace it. ` +
+          'Choose another checkpoint folder for this run, or delete that checkpoint.json.',
+        dir,
+      );
+    }
+    if (saved && !(saved.position.epoch <= target || (saved.position.epoch === target + 1 && saved.position.batch === 0))) {
+      progress('resume', { epoch: 1, batch: 0, lossSum: 0, seen: 0, seconds: 0 },
+        `the checkpoint in ${dir} is past the ${target} epochs asked for (epoch ${saved.position.epoch}): training from the start; the checkpoint is kept`);
+    } else if (saved) {
+      const names = model.weights.map((w) => w.originalName);
+      const recorded = saved.weights.map((w) => w.name);
+      if (names.join() !== recorded.join() || saved.weights.some((w, i) => w.shape.join() !== model.weights[i]!.shape.join())) {
+        throw new ModelFileError(`The training checkpoint in ${dir} holds weights (${recorded.join(', ')}) that do not fit this ${this.kind}; delete its checkpoint.json to train from the start.`, dir);
+      }
+      const tensors = saved.weights.map((w) => tf.tensor(w.data, [...w.shape]));
+      try {
+        model.setWeights(tensors);
+      } finally {
+        tf.dispose(tensors);
+      }
+      optimizer.importState({ m: saved.m, v: saved.v, accBeta1: saved.optimizer.accBeta1, accBeta2: saved.optimizer.accBeta2 });
+      this.epochs.push(...saved.history);
+      resume = saved.position.batch > 0 ? saved.position : undefined;
+      const where = saved.position.batch > 0 ? `, batch ${saved.position.batch + 1}` : '';
+      const what = saved.position.epoch > target ? `all ${target} epochs are done: nothing left to train` : `resuming at epoch ${saved.position.epoch}${where} of ${target}`;
+      const elsewhere = saved.backend !== backend || saved.engine !== engine ? ` (it was written on ${saved.backend}/${saved.engine}, this run is on ${backend}/${engine}: it continues, but not bit for bit)` : '';
+      progress('resume', saved.position, `${what} from the checkpoint of ${saved.savedAt} in ${dir}${elsewhere}`);
+    }
+    const hook = {
+      every,
+      save: async (at: TrainingPosition): Promise<void> => {
+        const state = optimizer.exportState();
+        const weights = model.weights.map((w) => {
+          const value = w.read();
+          return { name: w.originalName, shape: [...w.shape] as number[], data: Float32Array.from(value.dataSync() as Float32Array) };
+        });
+        const written = await writeCheckpoint(dir, {
+          run, kind: this.kind, epochs: target, position: at, history: this.epochs.slice(0, at.epoch - 1),
+          optimizer: { accBeta1: state.accBeta1, accBeta2: state.accBeta2 }, seed: this.options.seed,
+          backend, engine, savedAt: new Date().toISOString(), weights, m: state.m, v: state.v,
+        });
+        const when = at.batch > 0 ? `in epoch ${at.epoch} after batch ${at.batch}` : `after epoch ${at.epoch - 1}`;
+        if (written) progress('checkpoint', at, `checkpoint ${when} of ${target} saved in ${dir}`);
+      },
+    };
+    return { resume, hook };
   }
 
   /** Threads the last `fit` trained on (2: data-parallel with a worker thread), undefined before any `fit`. */
@@ -266,16 +351,21 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
   }
 
   /**
-   * Saves the trained autoencoder in the standard TF.js format (model.json + weights.bin,
-   * loadable by tfjs-node's `file://` loader), atomically; the kind, options and history go into
-   * model.json's `userDefinedMetadata`.
+   * Saves the trained autoencoder as a plain folder in the standard TF.js format (model.json +
+   * a content-addressed weight file, loadable by tfjs-node's `file://` loader), crash-safely (see
+   * `saveModel`); the kind, options and history go into model.json's `userDefinedMetadata`
+   * (`fmnistCluster`), beside any `metadata` given (e.g. the model cache's record).
+   * @returns what was done about leftovers of an earlier interrupted save of this folder.
+   * @throws NotFittedError before fit/build/load; ModelFileError / Error as `saveModel`.
+   * @example await ae.save('models/my-ae'); const again = await ConvAutoencoder.load('models/my-ae');
    */
-  async save(dir: string, extraFiles?: Record<string, string | Uint8Array>): Promise<void> {
+  async save(dir: string, options: { metadata?: Record<string, unknown>; onNotice?: (notice: ModelNotice) => void } = {}): Promise<{ notices: ModelNotice[] }> {
     const { autoencoder } = this.built();
-    await saveModel(autoencoder, dir, {
-      userDefinedMetadata: { fmnistCluster: { kind: this.kind, formatVersion: 1, options: this.options, history: this.epochs } },
-      ...(extraFiles ? { extraFiles } : {}),
+    const { notices } = await saveModel(autoencoder, dir, {
+      userDefinedMetadata: { ...(options.metadata ?? {}), fmnistCluster: { kind: this.kind, formatVersion: 1, options: this.options, history: this.epochs } },
+      ...(options.onNotice ? { onNotice: options.onNotice } : {}),
     });
+    return { notices };
   }
 
   /** Frees the weights and optimizer state; the instance cannot be used afterwards. */

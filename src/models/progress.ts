@@ -5,8 +5,14 @@
 
 /** One progress report from an autoencoder's `fit` (ConvAutoencoder, DenseAutoencoder). */
 export interface TrainingProgress {
-  /** `batch` after every training batch; `epoch` once per epoch, after validation. */
-  readonly phase: 'batch' | 'epoch';
+  /**
+   * `batch` after every training batch; `epoch` once per epoch, after validation; `resume` once,
+   * before the first batch, when `fit` continues a checkpoint; `checkpoint` after each checkpoint
+   * written. The last two carry a `message` (e.g. `resuming at epoch 412 of 1000`).
+   */
+  readonly phase: 'batch' | 'epoch' | 'resume' | 'checkpoint';
+  /** What happened, in words (`resume` and `checkpoint` events). */
+  readonly message?: string;
   /** 1-based epoch. */
   readonly epoch: number;
   /** Epochs requested (training may stop earlier with early stopping). */
@@ -73,6 +79,11 @@ export function progressPrinter(options: ProgressPrinterOptions = {}): ProgressC
   return (p) => {
     const now = clock();
     last ??= now;
+    if (p.phase === 'resume' || p.phase === 'checkpoint') {
+      stream.write(`${tty && pending ? '\r\x1b[K' : ''}${prefix}${p.message ?? p.phase}\n`);
+      pending = false;
+      return;
+    }
     if (p.phase === 'batch') {
       if (now - last < interval || p.batch === p.batches) return;
       last = now;

@@ -64,6 +64,14 @@ export interface AutoencoderFitOptions {
    * estimator's `trainingEngine` tells which one ran.
    */
   engine?: 'graph' | 'eager';
+  /**
+   * Makes the run resumable: checkpoints (weights, optimizer moments and step, position, history)
+   * are written into `dir` every `every` epochs (default 10), after the last epoch and when
+   * interrupted, crash-safely; a fresh estimator whose `fit` finds a checkpoint of the same run
+   * there (same kind, options but `epochs`, and data) continues from it and trains up to `epochs`
+   * in all, saying so through `onProgress` (`resuming at epoch 412 of 1000`). Not with early stopping.
+   */
+  checkpoint?: { dir: string; every?: number };
 }
 
 /** Where a `fit` was interrupted. */
@@ -166,6 +174,30 @@ export interface TrainingLoop {
    * or as one compiled TensorFlow graph (`CompiledStep`).
    */
   readonly batchStep?: BatchStep | undefined;
+  /**
+   * Where the first epoch (`history.length + 1`) starts when resuming a checkpoint: the batches of
+   * it already done and their loss sums. Default: its beginning.
+   */
+  readonly resume?: TrainingPosition | undefined;
+  /**
+   * Called, and awaited, after every `every`-th epoch, after the last one, and when interrupted,
+   * with where training stands (the model's weights and the optimizer's state are that point's).
+   */
+  readonly checkpoint?: { readonly every: number; save(at: TrainingPosition): Promise<void> } | undefined;
+}
+
+/**
+ * A point in a training run, at a batch boundary: the next batch to run is batch `batch` (0-based)
+ * of epoch `epoch` (1-based); `lossSum`, `seen` and `seconds` are that epoch's so far. With the
+ * weights, the optimizer's state and the history of the epochs before it, all that resuming needs:
+ * each epoch's shuffle depends only on (seed, epoch).
+ */
+export interface TrainingPosition {
+  readonly epoch: number;
+  readonly batch: number;
+  readonly lossSum: number;
+  readonly seen: number;
+  readonly seconds: number;
 }
 
 /** A training step done elsewhere than `optimizer.minimize` (split between two threads, or a compiled graph). */
@@ -210,11 +242,12 @@ export async function trainEpochs(loop: TrainingLoop): Promise<{ stoppedEarly: b
   const lastEpoch = history.length + epochs;
   try {
     for (let epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
-      const epochStart = performance.now();
+      const resumed = epoch === firstEpoch ? loop.resume : undefined;
+      const epochStart = performance.now() - (resumed?.seconds ?? 0) * 1000;
       const order = permutation(n, createRandom((shuffleBase ^ Math.imul(epoch, 0x9e3779b9)) | 0));
-      let lossSum = 0;
-      let seen = 0;
-      for (let b = 0; b < batches; b++) {
+      let lossSum = resumed?.lossSum ?? 0;
+      let seen = resumed?.seen ?? 0;
+      for (let b = resumed?.batch ?? 0; b < batches; b++) {
         const start = b * batchSize;
         const size = Math.min(batchSize, n - start);
         const buf = new Float32Array(size * pixels);
@@ -262,6 +295,7 @@ export async function trainEpochs(loop: TrainingLoop): Promise<{ stoppedEarly: b
         }
       }
       if (interruption) {
+        await loop.checkpoint?.save({ epoch, batch: interruption.batch, lossSum, seen, seconds: (performance.now() - epochStart) / 1000 });
         // A partial epoch is recorded so the history shows how far training got.
         history.push({ epoch, loss: lossSum / seen, seconds: (performance.now() - epochStart) / 1000 });
         break;
@@ -300,6 +334,9 @@ export async function trainEpochs(loop: TrainingLoop): Promise<{ stoppedEarly: b
         });
       }
       if (stop) { stoppedEarly = true; break; }
+      if (loop.checkpoint && (epoch % loop.checkpoint.every === 0 || epoch === lastEpoch)) {
+        await loop.checkpoint.save({ epoch: epoch + 1, batch: 0, lossSum: 0, seen: 0, seconds: 0 });
+      }
     }
     if (bestWeights && bestEpoch !== history.length) model.setWeights(bestWeights);
   } finally {

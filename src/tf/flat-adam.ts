@@ -114,6 +114,40 @@ export class FlatAdam {
     this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.beta2));
   }
 
+  /**
+   * The optimizer's state, to checkpoint a training run: the flat moments (copies; `undefined`
+   * before the first step) and β1ᵗ, β2ᵗ (float32 values, exact in JSON).
+   */
+  exportState(): FlatAdamState {
+    return {
+      m: this.m ? Float32Array.from(this.m.dataSync() as Float32Array) : undefined,
+      v: this.v ? Float32Array.from(this.v.dataSync() as Float32Array) : undefined,
+      accBeta1: this.accBeta1,
+      accBeta2: this.accBeta2,
+    };
+  }
+
+  /**
+   * Puts back a state taken by {@link exportState} (training resumed from a checkpoint continues
+   * with exactly the moments and step it had).
+   * @throws RangeError when only one moment is given or they differ in length.
+   */
+  importState(state: FlatAdamState): void {
+    if ((state.m === undefined) !== (state.v === undefined) || (state.m && state.m.length !== state.v!.length)) {
+      throw new RangeError('FlatAdam.importState: m and v must both be given, with the same length.');
+    }
+    this.m?.dispose();
+    this.v?.dispose();
+    this.m = undefined;
+    this.v = undefined;
+    if (state.m && state.v) {
+      const tf = this.tf;
+      [this.m, this.v] = tf.tidy(() => [tf.variable(tf.tensor1d(state.m!), false), tf.variable(tf.tensor1d(state.v!), false)]);
+    }
+    this.accBeta1 = state.accBeta1;
+    this.accBeta2 = state.accBeta2;
+  }
+
   /** Frees the moments and constants. */
   dispose(): void {
     this.m?.dispose();
@@ -122,6 +156,15 @@ export class FlatAdam {
     this.v = undefined;
     this.tf.dispose(Object.values(this.consts));
   }
+}
+
+/** What {@link FlatAdam.exportState} returns and {@link FlatAdam.importState} takes. */
+export interface FlatAdamState {
+  readonly m: Float32Array | undefined;
+  readonly v: Float32Array | undefined;
+  /** β1ᵗ, β2ᵗ after the steps taken (float32 values). */
+  readonly accBeta1: number;
+  readonly accBeta2: number;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
 import { loadOrTrain, ConvAutoencoder, isModelCached } from '../../src/models/index.js';
 import { trainedAutoencoder, type ExperimentData } from '../../src/experiment/pipeline.js';
@@ -55,12 +56,14 @@ test('loadOrTrain with an aborted signal returns the partial model and leaves th
   assert.equal(r.fromCache, false);
   assert.equal(r.meta, undefined);
   assert.ok(!existsSync(r.dir), 'no cache entry under the full settings\' key');
-  assert.deepEqual(existsSync(cacheDir) ? readdirSync(cacheDir) : [], []);
+  // only the run's checkpoint, from which the next call continues
+  assert.deepEqual(readdirSync(cacheDir), [path.basename(r.checkpointDir!)]);
   assert.equal(isModelCached(images, options), false);
   r.model.dispose();
-  // The next run trains from scratch and caches.
+  // The next run continues from the checkpoint and caches.
   const again = await loadOrTrain(images, options);
   assert.equal(again.fromCache, false);
+  assert.equal(again.resumedAt, 1);
   assert.equal(again.interrupted, undefined);
   assert.equal(isModelCached(images, options), true);
   again.model.dispose();

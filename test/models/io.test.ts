@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { io } from '@tensorflow/tfjs';
-import { ConvAutoencoder, loadModel, ModelFileError, readModelArtifacts, saveModel } from '../../src/models/index.js';
+import { ConvAutoencoder, loadModel, ModelFileError, readModelArtifacts, saveModel, sha256 } from '../../src/models/index.js';
 import { initBackend } from '../../src/tf/backend.js';
 import { tempDir } from '../helpers/tmp.js';
 import { head, smallData } from './helpers.js';
@@ -58,15 +58,20 @@ test('save → load gives identical predictions, codes and history; the files ar
   const { val } = await smallData();
   const ae = await trained();
   await ae.save(dir);
-  assert.deepEqual(readdirSync(dir).sort(), ['checksums.json', 'model.json', 'weights.bin']);
+  const files = readdirSync(dir).sort();
+  assert.equal(files.length, 2);
+  assert.equal(files[0], 'model.json');
+  assert.match(files[1]!, /^weights\.[0-9a-f]{16}\.bin$/);
   const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
-  assert.deepEqual(Object.keys(json), ['modelTopology', 'weightsManifest', 'format', 'generatedBy', 'convertedBy', 'userDefinedMetadata']);
+  assert.deepEqual(Object.keys(json), ['modelTopology', 'weightsManifest', 'format', 'generatedBy', 'convertedBy', 'userDefinedMetadata', 'integrity']);
+  assert.equal(json.integrity.algorithm, 'sha256');
+  assert.equal(json.integrity.files[files[1]!], sha256(readFileSync(path.join(dir, files[1]!))));
   assert.equal(json.format, 'layers-model');
   assert.match(json.generatedBy, /^TensorFlow\.js tfjs-layers v4\.22\.0$/);
   assert.equal(json.weightsManifest.length, 1);
-  assert.deepEqual(json.weightsManifest[0].paths, ['weights.bin']);
+  assert.deepEqual(json.weightsManifest[0].paths, [files[1]]);
   assert.deepEqual(json.weightsManifest[0].weights.map((w: { name: string }) => w.name).slice(0, 2), ['conv2d/kernel', 'conv2d/bias']);
-  assert.equal(readFileSync(path.join(dir, 'weights.bin')).length, 4385 * 4);
+  assert.equal(readFileSync(path.join(dir, files[1]!)).length, 4385 * 4);
 
   const loaded = await ConvAutoencoder.load(dir);
   assert.deepEqual(loaded.reconstruct(val).data, ae.reconstruct(val).data);
@@ -81,7 +86,7 @@ test('save → load gives identical predictions, codes and history; the files ar
   loaded.dispose();
 });
 
-test('files written the way tfjs-node writes them (also sharded) load here, and ours load the way tfjs-node loads', async () => {
+test('files written the way tfjs-node writes them (also sharded) are refused unverified, load when trusted, and ours load the way tfjs-node loads', async () => {
   const root = tempDir();
   const { tf } = await initBackend();
   const { val } = await smallData();
@@ -92,11 +97,18 @@ test('files written the way tfjs-node writes them (also sharded) load here, and 
   for (const shards of [1, 3]) {
     const dir = path.join(root, `node-${shards}`);
     tfjsNodeSave(artifacts!, dir, shards);
-    const viaDir = await ConvAutoencoder.load(dir);
+    // no checksums: refused, with how to re-save
+    await assert.rejects(ConvAutoencoder.load(dir), (e: Error) => e instanceof ModelFileError &&
+      /records no SHA-256 of the model's files .* it is refused\. If you trust these files, load them once with `loadModel\(dir, \{ trustUnverified: true \}\)`.* save the model again/.test(e.message));
+    const viaDir = await ConvAutoencoder.load(dir, { trustUnverified: true });
     assert.deepEqual(viaDir.reconstruct(val).data, expected);
     viaDir.dispose();
-    const model = await loadModel(path.join(dir, 'model.json'));
+    const model = await loadModel(path.join(dir, 'model.json'), { trustUnverified: true });
+    // re-saved by this package: verified from then on, the foreign weight files replaced
+    await saveModel(model, dir);
     model.dispose();
+    assert.deepEqual(readdirSync(dir).filter((n) => !/^weights\.[0-9a-f]{16}\.bin$/.test(n)), ['model.json']);
+    (await loadModel(dir)).dispose();
   }
   // our files through tfjs-node's loading logic
   const ours = path.join(root, 'ours');
@@ -107,27 +119,33 @@ test('files written the way tfjs-node writes them (also sharded) load here, and 
   assert.deepEqual(Array.from(y.dataSync()), Array.from(expected.subarray(0, 784 * 8)));
   tf.dispose([x, y]);
   viaNode.dispose();
-  // byte-identical model.json to tfjs-node's (without our metadata)
-  const nodeDir = path.join(root, 'node-1');
-  assert.equal(readFileSync(path.join(ours, 'model.json'), 'utf8'), readFileSync(path.join(nodeDir, 'model.json'), 'utf8'));
-  assert.deepEqual(readFileSync(path.join(ours, 'weights.bin')), readFileSync(path.join(nodeDir, 'weights.bin')));
+  // tfjs-node's model.json but for the weight file's name and our integrity record; the same weight bytes
+  const nodeDir = path.join(root, 'node-ref');
+  tfjsNodeSave(artifacts!, nodeDir);
+  const { integrity, ...oursJson } = JSON.parse(readFileSync(path.join(ours, 'model.json'), 'utf8'));
+  const weightsName = oursJson.weightsManifest[0].paths[0];
+  oursJson.weightsManifest[0].paths = ['weights.bin'];
+  assert.equal(JSON.stringify(oursJson), readFileSync(path.join(nodeDir, 'model.json'), 'utf8'));
+  assert.deepEqual(Object.keys(integrity.files), [weightsName]);
+  assert.deepEqual(readFileSync(path.join(ours, weightsName)), readFileSync(path.join(nodeDir, 'weights.bin')));
   ae.dispose();
 });
 
-test('saving over an existing model replaces it atomically and leaves no temporary files', async () => {
+test('saving over an existing model replaces it in place, keeps files the format does not own, and leaves nothing beside it', async () => {
   const root = tempDir();
   const dir = path.join(root, 'm');
   const ae = await trained();
   await ae.save(dir);
-  writeFileSync(path.join(dir, 'stale.txt'), 'old');
+  const first = readdirSync(dir).sort();
+  writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+  await ae.fit(head((await smallData()).val, 64));
   await ae.save(dir);
-  assert.deepEqual(readdirSync(dir).sort(), ['checksums.json', 'model.json', 'weights.bin']);
-  // the folder is a link to its one current version; nothing else is left beside it
-  const entries = readdirSync(root).sort();
-  assert.equal(entries.length, 2);
-  assert.equal(entries[0], 'm');
-  assert.match(entries[1]!, /^m\.v-\d+-\d+-[a-z0-9]+$/);
-  assert.equal(path.basename(realpathSync(dir)), entries[1]);
+  const files = readdirSync(dir).sort();
+  assert.equal(files.length, 3);
+  assert.deepEqual(files.filter((n) => !n.startsWith('weights.')), ['model.json', 'notes.txt']);
+  assert.notDeepEqual(files, first, 'new weights, new content name');
+  assert.deepEqual(readdirSync(root), ['m']);
+  assert.equal(statSync(dir).isDirectory() && !lstatSync(dir).isSymbolicLink(), true);
   ae.dispose();
 });
 
@@ -139,9 +157,10 @@ test('missing, truncated or malformed files are named in a ModelFileError', asyn
   const ae = await trained();
   const truncated = path.join(root, 'truncated');
   await ae.save(truncated);
-  truncateSync(path.join(truncated, 'weights.bin'), 1000);
+  const weightsOf = (d: string) => path.join(d, readdirSync(d).find((n) => n.startsWith('weights.'))!);
+  truncateSync(weightsOf(truncated), 1000);
   await assert.rejects(ConvAutoencoder.load(truncated), (e: Error) =>
-    e instanceof ModelFileError && e.message.includes(path.join(truncated, 'weights.bin')) && /1000 bytes .* describes 17540 bytes: the file is truncated/.test(e.message));
+    e instanceof ModelFileError && e.message.includes(weightsOf(truncated)) && /does not match the SHA-256 recorded in model.json when it was saved/.test(e.message));
 
   const badJson = path.join(root, 'badjson');
   await ae.save(badJson);
@@ -152,8 +171,8 @@ test('missing, truncated or malformed files are named in a ModelFileError', asyn
 
   const noWeights = path.join(root, 'noweights');
   await ae.save(noWeights);
-  rmSync(path.join(noWeights, 'weights.bin'));
-  await assert.rejects(ConvAutoencoder.load(noWeights), /Weight file .*weights.bin named in .*model.json does not exist/);
-  assert.ok(!existsSync(path.join(noWeights, 'weights.bin')));
+  rmSync(weightsOf(noWeights));
+  await assert.rejects(ConvAutoencoder.load(noWeights), /Weight file .*weights\.[0-9a-f]{16}\.bin named in .*model.json does not exist/);
+  assert.deepEqual(readdirSync(noWeights), ['model.json']);
   ae.dispose();
 });

@@ -1,0 +1,161 @@
+/**
+ * Resumable training: a run split into pieces — interrupted mid-epoch, or asked for more epochs
+ * after a shorter one — ends with the same weights and history losses, bit for bit, as one
+ * uninterrupted run on the same backend: the compiled TensorFlow step on tensorflow, eager ops on
+ * wasm (one thread and two). And through the model cache: interrupted, then continued; cached,
+ * then extended.
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { loadAllBackends, type BackendName, type TF } from '../../src/tf/backend.js';
+import { DenseAutoencoder } from '../../src/models/dense-autoencoder.js';
+import { loadOrTrainDense, modelCacheStatus, DENSE_AUTOENCODER_KIND } from '../../src/models/cache.js';
+import { readCheckpointInfo } from '../../src/models/checkpoint.js';
+import { progressPrinter, type TrainingProgress } from '../../src/models/progress.js';
+import type { Matrix } from '../../src/util/matrix.js';
+import { tempDir } from '../helpers/tmp.js';
+import { head, smallData } from './helpers.js';
+
+let tf: TF;
+let backends: BackendName[];
+let data: Matrix;
+let val: Matrix;
+const OPTIONS = { hiddenSizes: [32, 16], codeSize: 4, batchSize: 50, epochs: 4, seed: 11, learningRate: 0.003 } as const;
+
+before(async () => {
+  ({ tf, backends } = await loadAllBackends());
+  const small = await smallData();
+  data = head(small.train, 230); // 5 batches, the last one short
+  val = head(small.val, 40);
+});
+
+/** Every weight of the autoencoder, concatenated. */
+function weightsOf(ae: DenseAutoencoder): Float32Array {
+  const parts = ae.autoencoder.getWeights().map((w) => w.dataSync() as Float32Array);
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+const lossesOf = (ae: DenseAutoencoder) => ae.history.map((h) => [h.epoch, h.loss, h.valLoss]);
+
+/** The settings split training is tested with: the compiled step on tensorflow, eager on wasm with one and two threads. */
+function engines(): { name: string; backend: BackendName; fit: { engine?: 'graph' | 'eager'; threads?: 1 | 2 } }[] {
+  const list: { name: string; backend: BackendName; fit: { engine?: 'graph' | 'eager'; threads?: 1 | 2 } }[] = [];
+  if (backends.includes('tensorflow')) list.push({ name: 'tensorflow, compiled step', backend: 'tensorflow', fit: { engine: 'graph' } });
+  if (backends.includes('wasm')) {
+    list.push({ name: 'wasm, eager, one thread', backend: 'wasm', fit: { threads: 1 } });
+    list.push({ name: 'wasm, eager, two threads', backend: 'wasm', fit: { threads: 2 } });
+  }
+  return list;
+}
+
+test('a run interrupted mid-epoch and resumed, or extended from fewer epochs, gives the weights of one uninterrupted run, bit for bit', async () => {
+  const active = tf.getBackend();
+  assert.ok(engines().length > 0, 'no backend to test on');
+  try {
+    for (const { name, backend, fit } of engines()) {
+      await tf.setBackend(backend);
+      // one uninterrupted run (checkpointing does not change it)
+      const whole = await new DenseAutoencoder(OPTIONS).fit(data, { validation: val, ...fit });
+      const expected = weightsOf(whole);
+      if (fit.engine) assert.equal(whole.trainingEngine?.engine, 'graph', name);
+      const checkpointed = await new DenseAutoencoder(OPTIONS).fit(data, { validation: val, ...fit, checkpoint: { dir: path.join(tempDir(), 'cp'), every: 1 } });
+      assert.deepEqual(weightsOf(checkpointed), expected, `${name}: checkpointing changed the run`);
+
+      // interrupted in epoch 2 after its 3rd batch, then resumed by a fresh estimator
+      const dir = path.join(tempDir(), 'run');
+      const controller = new AbortController();
+      const first = new DenseAutoencoder(OPTIONS);
+      await first.fit(data, {
+        validation: val, ...fit, signal: controller.signal, checkpoint: { dir, every: 1 },
+        onProgress: (p) => { if (p.phase === 'batch' && p.epoch === 2 && p.batch === 3) controller.abort(); },
+      });
+      assert.deepEqual(first.interruptedAt, { epoch: 2, batch: 3, batches: 5 }, name);
+      const info = await readCheckpointInfo(dir);
+      assert.deepEqual(info?.position && [info.position.epoch, info.position.batch], [2, 3], name);
+      const events: TrainingProgress[] = [];
+      const second = await new DenseAutoencoder(OPTIONS).fit(data, { validation: val, ...fit, checkpoint: { dir, every: 1 }, onProgress: (p) => events.push(p) });
+      assert.match(events[0]!.message ?? '', /^resuming at epoch 2, batch 4 of 4 from the checkpoint of .* in /, name);
+      assert.equal(events.filter((e) => e.phase === 'batch').length, 2 + 2 * 5, `${name}: trained only what was missing`);
+      assert.deepEqual(weightsOf(second), expected, `${name}: interrupted + resumed`);
+      assert.deepEqual(lossesOf(second), lossesOf(whole), `${name}: the history's losses`);
+
+      // 2 epochs, then asked for 4: only epochs 3 and 4 run
+      const ext = path.join(tempDir(), 'ext');
+      await new DenseAutoencoder({ ...OPTIONS, epochs: 2 }).fit(data, { validation: val, ...fit, checkpoint: { dir: ext } });
+      const more: TrainingProgress[] = [];
+      const extended = await new DenseAutoencoder(OPTIONS).fit(data, { validation: val, ...fit, checkpoint: { dir: ext }, onProgress: (p) => more.push(p) });
+      assert.match(more[0]!.message ?? '', /^resuming at epoch 3 of 4 /, name);
+      assert.deepEqual(more.filter((e) => e.phase === 'epoch').map((e) => e.epoch), [3, 4], name);
+      assert.deepEqual(weightsOf(extended), expected, `${name}: 2 epochs, then 2 more`);
+      assert.deepEqual(lossesOf(extended), lossesOf(whole), name);
+      for (const ae of [whole, checkpointed, first, second, extended]) ae.dispose();
+    }
+  } finally {
+    await tf.setBackend(active);
+  }
+});
+
+test('progressPrinter prints resume and checkpoint messages on their own line', () => {
+  const out: string[] = [];
+  const print = progressPrinter({ stream: { write: (x: string) => out.push(x) }, tty: true, prefix: 'ae ' });
+  const base = { epoch: 3, epochs: 4, batch: 0, batches: 5, loss: 0.1, batchLoss: 0.1, epochSeconds: 0, elapsedSeconds: 0, etaSeconds: 0, imagesPerSecond: 0 };
+  print({ ...base, phase: 'resume', message: 'resuming at epoch 3 of 4 from the checkpoint of x in y' });
+  print({ ...base, phase: 'checkpoint', message: 'checkpoint after epoch 3 of 4 saved in y' });
+  assert.deepEqual(out, ['ae resuming at epoch 3 of 4 from the checkpoint of x in y\n', 'ae checkpoint after epoch 3 of 4 saved in y\n']);
+});
+
+test('checkpoints are refused with early stopping, and a folder holding another run\'s checkpoint is never overwritten', async () => {
+  const dir = path.join(tempDir(), 'cp');
+  await assert.rejects(new DenseAutoencoder({ ...OPTIONS, earlyStopping: { patience: 2 } }).fit(data, { checkpoint: { dir } }),
+    /checkpoint cannot be combined with earlyStopping/);
+  await assert.rejects(new DenseAutoencoder(OPTIONS).fit(data, { checkpoint: { dir, every: 0 } }), RangeError);
+  (await new DenseAutoencoder({ ...OPTIONS, epochs: 1 }).fit(data, { checkpoint: { dir } })).dispose();
+  const before = readdirSync(dir).sort();
+  await assert.rejects(new DenseAutoencoder({ ...OPTIONS, epochs: 1, seed: 12 }).fit(data, { checkpoint: { dir } }),
+    /holds the checkpoint of another training run \(a DenseAutoencoder with other options or data\); refusing to replace it/);
+  assert.deepEqual(readdirSync(dir).sort(), before);
+});
+
+test('loadOrTrainDense: interrupted, then continued from its checkpoint; cached, then extended to more epochs', async () => {
+  const cacheDir = tempDir();
+  const opts = { ...OPTIONS, cacheDir, validation: val, checkpointEvery: 1 };
+  const reference = await loadOrTrainDense(data, { ...opts, cacheDir: tempDir() });
+  const expected = weightsOf(reference.model);
+
+  const status0 = await modelCacheStatus(DENSE_AUTOENCODER_KIND, data, opts);
+  assert.equal(status0.summary, 'not trained yet: 4 epochs to train');
+  const controller = new AbortController();
+  const cut = await loadOrTrainDense(data, {
+    ...opts, signal: controller.signal, onProgress: (p) => { if (p.phase === 'epoch' && p.epoch === 2) controller.abort(); },
+  });
+  assert.ok(cut.interrupted && cut.checkpointDir);
+  const status1 = await modelCacheStatus(DENSE_AUTOENCODER_KIND, data, opts);
+  assert.equal(status1.cached, false);
+  // the abort is seen after the next batch: epoch 3, batch 1
+  assert.match(status1.summary, /^checkpoint in epoch 3 \(after batch 1\) of 4: 2 epochs to go/);
+  const messages: string[] = [];
+  const resumed = await loadOrTrainDense(data, { ...opts, onProgress: (p) => { if (p.message) messages.push(p.message); } });
+  assert.equal(resumed.fromCache, false);
+  assert.equal(resumed.resumedAt, 3);
+  assert.match(messages[0]!, /^resuming at epoch 3, batch 2 of 4 /);
+  assert.ok(messages.some((m) => /^checkpoint after epoch 4 of 4 saved in .*dense-ae-run-[0-9a-f]{20}$/.test(m)), messages.join(' | '));
+  assert.deepEqual(weightsOf(resumed.model), expected);
+  assert.equal(resumed.meta?.history.length, 4);
+  assert.equal((await modelCacheStatus(DENSE_AUTOENCODER_KIND, data, opts)).summary, 'cached: 4 epochs trained');
+
+  // a longer training of the same run: only the missing epochs run, from the final checkpoint
+  const longer = await loadOrTrainDense(data, { ...opts, epochs: 6 });
+  assert.equal(longer.resumedAt, 5);
+  const longReference = await loadOrTrainDense(data, { ...opts, epochs: 6, cacheDir: tempDir() });
+  assert.deepEqual(weightsOf(longer.model), weightsOf(longReference.model));
+  // and the 4-epoch model is still cached as it was
+  const again = await loadOrTrainDense(data, opts);
+  assert.equal(again.fromCache, true);
+  assert.deepEqual(weightsOf(again.model), expected);
+  for (const r of [reference, cut, resumed, longer, longReference, again]) r.model.dispose();
+});
