@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ArtifactStore } from '../../src/experiment/artifacts.js';
 import { describeScale, describeTraining, estimatedTrainingSeconds, reportScale, scaleSettings } from '../../src/experiment/scale.js';
-import { DENSE_TRAINING_MS_PER_1K_IMAGES } from '../../src/experiment/pipeline.js';
+import { DENSE_TRAINING_MS_PER_1K_IMAGES } from '../../src/experiment/n2d-autoencoder.js';
 import { tempDir } from '../helpers/tmp.js';
 
 test('artifacts round-trip per key; a stale key or another scale is a miss, never a wrong value', () => {
