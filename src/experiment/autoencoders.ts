@@ -23,6 +23,12 @@ export interface AutoencoderTraining {
   readonly batchSize: number;
   readonly learningRate: number;
   readonly seed: number;
+  /**
+   * The cache key of the model these settings are expected to give (set by
+   * `sharedAutoencoderTraining`: the model notebook 03 trained); training on images that give
+   * another model is then refused instead of silently training a different one.
+   */
+  readonly modelKey?: string;
 }
 
 /** A trained autoencoder as the experiment layer uses it (ConvAutoencoder, DenseAutoencoder). */

@@ -6,6 +6,7 @@ export * from './autoencoders.js';
 export * from './report-autoencoder.js';
 export * from './n2d-autoencoder.js';
 export * from './pipeline.js';
+export * from './shared-autoencoder.js';
 export * from './evaluation.js';
 export * from './experiment.js';
 export * from './published.js';

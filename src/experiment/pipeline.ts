@@ -10,6 +10,7 @@ import { isCachedModel, type AutoencoderTraining, type ExperimentAutoencoder, ty
 import { N2D_DENSE_AUTOENCODER } from './n2d-autoencoder.js';
 import { REPORT_AUTOENCODER } from './report-autoencoder.js';
 import { scaleSettings, type ScaleSettings } from './scale.js';
+import { sharedModelMismatch } from './shared-autoencoder.js';
 
 /**
  * The steps several notebooks share, so each notebook stays a thin sequence of calls:
@@ -82,7 +83,8 @@ export interface TrainedAutoencoder extends LoadOrTrainResult<TrainedModel> {
  * Interrupting the kernel (SIGINT, JupyterLab's ■) during training stops at the end of the
  * current batch: the result then has `interrupted` set, the model keeps the weights reached, and
  * nothing is cached; `onInterrupt` is told (default: a line through `onProgress`'s console).
- * @throws RangeError for an unknown `training.kind`.
+ * @throws RangeError for an unknown `training.kind`, or when `training.modelKey` (the model notebook
+ * 03 trained) is not the model these settings give on `data`'s images.
  * @example
  * const trained = await trainedAutoencoder(data, reportAutoencoderTraining(data.settings), progressPrinter());
  */
@@ -93,6 +95,10 @@ export async function trainedAutoencoder(
   onInterrupt: (message: string) => void = (m) => console.log(m),
 ): Promise<TrainedAutoencoder> {
   const autoencoder = autoencoderOf(training);
+  if (training.modelKey !== undefined) {
+    const { key } = autoencoder.cacheLocation(data.train.images, training, data.test.images);
+    if (key !== training.modelKey) throw sharedModelMismatch({ ...training, modelKey: training.modelKey }, key, data);
+  }
   const result = await withInterruptSignal((signal) =>
     autoencoder.loadOrTrain(data.train.images, training, { validation: data.test.images, onInvalidCache: 'retrain', signal, ...(onProgress ? { onProgress } : {}) }));
   reportInterruption(result, training, onInterrupt);
