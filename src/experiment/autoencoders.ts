@@ -4,7 +4,6 @@ import { loadOrTrainModel, META_JSON, modelCacheLocation, type CacheableAutoenco
 import type { AutoencoderEstimator, ResolvedTrainingOptions } from '../models/estimator.js';
 import type { Matrix } from '../util/matrix.js';
 import type { ScaleSettings } from './scale.js';
-import type { SettingValue } from './settings.js';
 
 /**
  * The autoencoders the notebooks train, each described once: the report's convolutional one
@@ -38,12 +37,8 @@ export type TrainedModel = AutoencoderEstimator<ResolvedTrainingOptions>;
 export interface ExperimentAutoencoder<T extends AutoencoderTraining = AutoencoderTraining> {
   /** The `kind` its trainings carry. */
   readonly kind: string;
-  /** How messages name it, e.g. `'The autoencoder'`, `'The dense autoencoder'`. */
-  readonly name: string;
   /** Prefix of the artifacts holding its codes (`<prefix>-train`, `<prefix>-test`). */
   readonly codesArtifact: string;
-  /** Rough training milliseconds per 1,000 images per epoch on each backend (for `describeTraining`). */
-  readonly msPer1kImages: Readonly<Record<string, number>>;
   /** Its training at a scale: the settings the notebooks use unless edited. */
   training(settings: ScaleSettings): T;
   /**
@@ -53,6 +48,8 @@ export interface ExperimentAutoencoder<T extends AutoencoderTraining = Autoencod
   architecture(training: T, inputSize: number): string | undefined;
   /** The model cache's key and folder of the model trained with `training` on `images`, validated on `validation`. */
   cacheLocation(images: Matrix, training: T, validation: Matrix): { readonly key: string; readonly dir: string };
+  /** Whether that model is in the model cache (it is verified only when loaded). */
+  isCached(images: Matrix, training: T, validation: Matrix): boolean;
   /** The model from the cache, else trained and cached (see `loadOrTrainModel`). */
   loadOrTrain(images: Matrix, training: T, options: CacheOptions): Promise<LoadOrTrainResult<TrainedModel>>;
 }
@@ -60,9 +57,7 @@ export interface ExperimentAutoencoder<T extends AutoencoderTraining = Autoencod
 /** What {@link defineAutoencoder} needs: the model's cache kind and how a training maps to its options. */
 export interface AutoencoderDefinition<T extends AutoencoderTraining, M extends CacheableAutoencoder & TrainedModel, O extends object> {
   readonly kind: string;
-  readonly name: string;
   readonly codesArtifact: string;
-  readonly msPer1kImages: Readonly<Record<string, number>>;
   /** The model cache's description of the model (key prefix, create, load; src/models/cache.ts). */
   readonly model: ModelKind<M, O>;
   /** The model's options for a training: exactly what its cache key is made of. */
@@ -75,27 +70,22 @@ export interface AutoencoderDefinition<T extends AutoencoderTraining, M extends 
  * An {@link ExperimentAutoencoder} from its definition: the cache operations are the model cache's
  * (src/models/cache.ts) on the options `modelOptions` gives.
  * @example
- * export const MY_AUTOENCODER = defineAutoencoder({ kind: 'mine', name: 'My autoencoder', codesArtifact: 'mine-codes', model: MY_MODEL_KIND, … });
+ * export const MY_AUTOENCODER = defineAutoencoder({ kind: 'mine', codesArtifact: 'mine-codes', model: MY_MODEL_KIND, modelOptions: (t) => ({ …t }), training: …, architecture: () => 'mine' });
  */
 export function defineAutoencoder<T extends AutoencoderTraining, M extends CacheableAutoencoder & TrainedModel, O extends object>(
   definition: AutoencoderDefinition<T, M, O>,
 ): ExperimentAutoencoder<T> {
   const { model, modelOptions } = definition;
+  const cacheLocation = (images: Matrix, training: T, validation: Matrix) => modelCacheLocation(model, images, modelOptions(training), { validation });
   return Object.freeze({
     kind: definition.kind,
-    name: definition.name,
     codesArtifact: definition.codesArtifact,
-    msPer1kImages: definition.msPer1kImages,
     training: (settings: ScaleSettings) => definition.training(settings),
     architecture: (training: T, inputSize: number) => definition.architecture(training, inputSize),
-    cacheLocation: (images: Matrix, training: T, validation: Matrix) => modelCacheLocation(model, images, modelOptions(training), { validation }),
+    cacheLocation,
+    isCached: (images: Matrix, training: T, validation: Matrix) => existsSync(path.join(cacheLocation(images, training, validation).dir, META_JSON)),
     loadOrTrain: (images: Matrix, training: T, options: CacheOptions) => loadOrTrainModel(model, images, { ...modelOptions(training), ...options }),
   });
-}
-
-/** Whether the model trained with `training` on `images` is in the model cache (it is verified only when loaded). */
-export function isCachedModel(autoencoder: ExperimentAutoencoder, images: Matrix, training: AutoencoderTraining, validation: Matrix): boolean {
-  return existsSync(path.join(autoencoder.cacheLocation(images, training, validation).dir, META_JSON));
 }
 
 /**
@@ -106,7 +96,7 @@ export function isCachedModel(autoencoder: ExperimentAutoencoder, images: Matrix
 export function autoencoderSettings(
   training: AutoencoderTraining,
   model: { readonly architecture?: string; readonly interruptedAt?: { readonly epoch: number; readonly batch: number } } = {},
-): Record<string, SettingValue> {
+): Record<string, string | number> {
   return {
     'ae.epochs': training.epochs,
     'ae.batchSize': training.batchSize,

@@ -57,9 +57,7 @@ export function denseArchitectureLabel(training: Pick<DenseAutoencoderTraining, 
  */
 export const N2D_DENSE_AUTOENCODER = defineAutoencoder({
   kind: 'dense',
-  name: 'The dense autoencoder',
   codesArtifact: 'dense-codes',
-  msPer1kImages: DENSE_TRAINING_MS_PER_1K_IMAGES,
   model: DENSE_AUTOENCODER_KIND,
   modelOptions: (t: DenseAutoencoderTraining): DenseAutoencoderOptions => ({
     epochs: t.epochs, batchSize: t.batchSize, learningRate: t.learningRate, seed: t.seed, hiddenSizes: t.hiddenSizes, codeSize: t.codeSize,

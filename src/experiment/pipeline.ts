@@ -6,11 +6,10 @@ import type { ProgressCallback } from '../models/progress.js';
 import { withInterruptSignal } from '../util/interrupt.js';
 import type { Matrix } from '../util/matrix.js';
 import { ArtifactStore } from './artifacts.js';
-import { isCachedModel, type AutoencoderTraining, type ExperimentAutoencoder, type TrainedModel } from './autoencoders.js';
+import { type AutoencoderTraining, type ExperimentAutoencoder, type TrainedModel } from './autoencoders.js';
 import { N2D_DENSE_AUTOENCODER } from './n2d-autoencoder.js';
 import { REPORT_AUTOENCODER } from './report-autoencoder.js';
 import { scaleSettings, type ScaleSettings } from './scale.js';
-import { sharedModelMismatch } from './shared-autoencoder.js';
 
 /**
  * The steps several notebooks share, so each notebook stays a thin sequence of calls:
@@ -49,7 +48,7 @@ export const AUTOENCODERS: Readonly<Record<string, ExperimentAutoencoder>> = Obj
 /**
  * The autoencoder a training is for: `AUTOENCODERS[training.kind ?? 'conv']`.
  * @throws RangeError for an unknown kind, listing the known ones.
- * @example autoencoderOf(n2dDenseTraining()).name // 'The dense autoencoder'
+ * @example autoencoderOf(n2dDenseTraining()).kind // 'dense'
  */
 export function autoencoderOf(training: AutoencoderTraining): ExperimentAutoencoder {
   const kind = training.kind ?? REPORT_AUTOENCODER.kind;
@@ -66,7 +65,7 @@ export function autoencoderOf(training: AutoencoderTraining): ExperimentAutoenco
  * @example isAutoencoderCached(data, reportAutoencoderTraining(data.settings))
  */
 export function isAutoencoderCached(data: ExperimentData, training: AutoencoderTraining): boolean {
-  return isCachedModel(autoencoderOf(training), data.train.images, training, data.test.images);
+  return autoencoderOf(training).isCached(data.train.images, training, data.test.images);
 }
 
 /** A trained (or interrupted) autoencoder with the training that made it. */
@@ -97,12 +96,26 @@ export async function trainedAutoencoder(
   const autoencoder = autoencoderOf(training);
   if (training.modelKey !== undefined) {
     const { key } = autoencoder.cacheLocation(data.train.images, training, data.test.images);
-    if (key !== training.modelKey) throw sharedModelMismatch({ ...training, modelKey: training.modelKey }, key, data);
+    if (key !== training.modelKey) throw modelMismatch(training, training.modelKey, key, data);
   }
   const result = await withInterruptSignal((signal) =>
     autoencoder.loadOrTrain(data.train.images, training, { validation: data.test.images, onInvalidCache: 'retrain', signal, ...(onProgress ? { onProgress } : {}) }));
   reportInterruption(result, training, onInterrupt);
   return { ...result, training };
+}
+
+/** The notebook that trains the autoencoder the other notebooks share (see src/experiment/shared-autoencoder.ts). */
+export const AUTOENCODER_NOTEBOOK = '03-autoencoder';
+
+/** Notebook 03 trained the shared model on other images (another data folder), or its settings were edited after they were read. */
+function modelMismatch(training: AutoencoderTraining & { readonly source?: string }, expected: string, key: string, data: ExperimentData): RangeError {
+  const n = (v: number) => v.toLocaleString('en-US');
+  return new RangeError(
+    `The autoencoder settings name model ${expected}${training.source ? ` (${training.source})` : ''}, but on this notebook's images ` +
+      `(${n(data.train.images.rows)} train / ${n(data.test.images.rows)} test at scale '${data.settings.scale}') they give model ${key}: ` +
+      `notebook ${AUTOENCODER_NOTEBOOK} trained it on other images, or the settings were edited after they were read. ` +
+      `Edit the autoencoder in ${AUTOENCODER_NOTEBOOK}'s config cell and run ${AUTOENCODER_NOTEBOOK} again, then rerun this notebook.`,
+  );
 }
 
 function reportInterruption(result: { readonly interrupted?: { epoch: number; batch: number; batches: number } }, training: { epochs: number }, onInterrupt: (message: string) => void): void {

@@ -1,7 +1,7 @@
 import { AUTOENCODER_DEFAULTS, type ConvAutoencoderOptions } from '../models/autoencoder.js';
 import { CONV_AUTOENCODER_KIND } from '../models/cache.js';
 import { defineAutoencoder, type AutoencoderTraining } from './autoencoders.js';
-import { scaleSettings, TRAINING_MS_PER_1K_IMAGES, type ScaleSettings } from './scale.js';
+import { scaleSettings, type ScaleSettings } from './scale.js';
 
 /** The report's convolutional autoencoder's training: {@link AutoencoderTraining} with `kind: 'conv'` (or none). */
 export interface ReportAutoencoderTraining extends AutoencoderTraining {
@@ -27,9 +27,7 @@ export function reportAutoencoderTraining(settings: ScaleSettings = scaleSetting
  */
 export const REPORT_AUTOENCODER = defineAutoencoder({
   kind: 'conv',
-  name: 'The autoencoder',
   codesArtifact: 'codes',
-  msPer1kImages: TRAINING_MS_PER_1K_IMAGES,
   model: CONV_AUTOENCODER_KIND,
   // Only the four hyperparameters: the cache keys of models trained before kinds existed stay valid.
   modelOptions: (t: ReportAutoencoderTraining): ConvAutoencoderOptions => ({ epochs: t.epochs, batchSize: t.batchSize, learningRate: t.learningRate, seed: t.seed }),

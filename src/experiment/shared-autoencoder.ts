@@ -1,6 +1,6 @@
 import { ArtifactStore } from './artifacts.js';
 import type { AutoencoderTraining } from './autoencoders.js';
-import type { ExperimentData, TrainedAutoencoder } from './pipeline.js';
+import { AUTOENCODER_NOTEBOOK, type ExperimentData, type TrainedAutoencoder } from './pipeline.js';
 import { reportAutoencoderTraining } from './report-autoencoder.js';
 import { scaleSettings, type ScaleSettings } from './scale.js';
 
@@ -12,9 +12,6 @@ import { scaleSettings, type ScaleSettings } from './scale.js';
 
 /** Name of the artifact (per scale) holding {@link SharedAutoencoderRecord}, tagged with the model's cache key. */
 export const SHARED_AUTOENCODER_ARTIFACT = 'shared-autoencoder';
-
-/** The notebook that trains the shared autoencoder. */
-export const AUTOENCODER_NOTEBOOK = '03-autoencoder';
 
 /** What notebook 03 records: the training and cache key of the model it trained, and on how many images. */
 export interface SharedAutoencoderRecord {
@@ -92,19 +89,4 @@ export function sharedAutoencoderTraining(settings: ScaleSettings = scaleSetting
     ? `; its training was interrupted at epoch ${record.interruptedAt.epoch}/${t.epochs}, so the model is not cached and this notebook trains it`
     : '';
   return { ...t, modelKey: stored.key, source: `notebook ${record.notebook}${when}${interrupted}` };
-}
-
-/**
- * The error when a shared training's model key is not the one these images give: 03 trained on other
- * images (another data folder), or the settings were edited after they were read.
- */
-export function sharedModelMismatch(training: AutoencoderTraining & { readonly modelKey: string }, key: string, data: ExperimentData): RangeError {
-  const n = (v: number) => v.toLocaleString('en-US');
-  const source = (training as Partial<SharedAutoencoderTraining>).source;
-  return new RangeError(
-    `The autoencoder settings name model ${training.modelKey}${source ? ` (${source})` : ''}, but on this notebook's images ` +
-      `(${n(data.train.images.rows)} train / ${n(data.test.images.rows)} test at scale '${data.settings.scale}') they give model ${key}: ` +
-      `notebook ${AUTOENCODER_NOTEBOOK} trained it on other images, or the settings were edited after they were read. ` +
-      `Edit the autoencoder in ${AUTOENCODER_NOTEBOOK}'s config cell and run ${AUTOENCODER_NOTEBOOK} again, then rerun this notebook.`,
-  );
 }
