@@ -23,15 +23,15 @@ const { backend } = await fc.initBackend();
 const settings = fc.scaleSettings('full');
 const data = await fc.loadExperimentData(settings);
 const training = fc.n2dDenseTraining(settings);
-console.log(`${stamp()} backend ${backend}; dense autoencoder ${JSON.stringify(training)}; cached: ${fc.isDenseAutoencoderCached(data, training)}`);
-const trained = await fc.trainedDenseAutoencoder(data, training, fc.progressPrinter({ prefix: 'dense autoencoder ', intervalSeconds: 60 }));
+console.log(`${stamp()} backend ${backend}; dense autoencoder ${JSON.stringify(training)}; cached: ${fc.isAutoencoderCached(data, training)}`);
+const trained = await fc.trainedAutoencoder(data, training, fc.progressPrinter({ prefix: 'dense autoencoder ', intervalSeconds: 60 }));
 const h = trained.model.history;
 console.log(JSON.stringify({
   what: 'dense autoencoder', dir: trained.dir, fromCache: trained.fromCache, epochs: h.length,
   secondsPerEpoch: h.reduce((a, r) => a + r.seconds, 0) / h.length, trainingSeconds: trained.meta?.trainingSeconds,
   final: h.at(-1), first: h[0],
 }));
-const codes = await fc.denseAutoencoderCodes(data, training);
+const codes = await fc.autoencoderCodes(data, training);
 console.log(`${stamp()} codes ${codes.fromCache ? 'from the artifact store' : 'computed'}: ${codes.architecture}, test ${codes.test.rows} x ${codes.test.cols}`);
 
 const exp = new fc.Experiment('07-n2d', data);

@@ -24,15 +24,28 @@ export class ArtifactStore {
 
   /** The value stored under `name` if it was made with `key`; `undefined` if absent or stale. */
   loadJson<T>(name: string, key: string): T | undefined {
+    const stored = this.readJson<T>(name);
+    return stored?.key === key ? stored.value : undefined;
+  }
+
+  /**
+   * Whatever is stored under `name`, with the key it was stored with and when: for an artifact
+   * whose key the reader does not know yet (e.g. which model notebook 03 trained); `undefined` if absent.
+   * @throws Error naming the file when it is corrupt.
+   */
+  readJson<T>(name: string): { readonly key: string; readonly savedAt: string; readonly value: T } | undefined {
     const file = this.file(name, 'json');
     if (!existsSync(file)) return undefined;
-    let parsed: { key?: string; value?: T };
+    let parsed: { key?: unknown; savedAt?: unknown; value?: T };
     try {
-      parsed = JSON.parse(readFileSync(file, 'utf8')) as { key?: string; value?: T };
+      parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
     } catch (err) {
       throw new Error(`Artifact ${file} is corrupt (${(err as Error).message}); delete it to recompute.`);
     }
-    return parsed.key === key ? parsed.value : undefined;
+    if (typeof parsed !== 'object' || parsed === null || typeof parsed.key !== 'string') {
+      throw new Error(`Artifact ${file} is corrupt (it records no key); delete it to recompute.`);
+    }
+    return { key: parsed.key, savedAt: typeof parsed.savedAt === 'string' ? parsed.savedAt : '', value: parsed.value as T };
   }
 
   /** Stores a Float32Array (e.g. autoencoder codes) with its shape. */

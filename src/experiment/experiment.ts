@@ -6,7 +6,8 @@ import { evaluateClustering, type Evaluation } from './evaluation.js';
 import type { AutoencoderCodes, ExperimentData } from './pipeline.js';
 import { PUBLISHED_NMI } from './published.js';
 import { medianRun, spreadOf, ResultStore, type PipelineResult, type RunScores } from './results.js';
-import { identifyRun, PIPELINE_NAMES, type PipelineId, type Protocol, type SettingKind, type SettingValue } from './settings.js';
+import { identifyRun, PIPELINE_NAMES, type PipelineId, type Protocol, type RunIdentity, type SettingKind, type SettingValue } from './settings.js';
+import { autoencoderSettings } from './autoencoders.js';
 
 /** What the experiment layer needs of a clusterer: its resolved options, `fit` and `predict` (KMeans, GaussianMixture). */
 export interface Clusterer {
@@ -99,17 +100,113 @@ export interface ClusterStep<E extends Clusterer> {
   readonly extraSettings?: Readonly<Record<string, SettingValue>>;
 }
 
+/** One seed's run of a clustering step: the fitted model, its scores and what it was fitted on / labelled. */
+export interface SeedRun<E> {
+  readonly seed: number;
+  readonly evaluation: Evaluation;
+  readonly model: E;
+  /** Preprocessing (when refitted per seed), fit and predict, without scoring. */
+  readonly seconds: number;
+  readonly fitSet: Matrix;
+  readonly labelled: Matrix;
+}
+
 /** A clustering step's outcome: every seed's run, the median one, and the recorded result. */
 export interface ClusterRun<E> {
   readonly result: PipelineResult;
   /** The median run by NMI. */
   readonly evaluation: Evaluation;
   readonly model: E;
-  readonly runs: readonly { readonly seed: number; readonly evaluation: Evaluation; readonly model: E; readonly seconds: number }[];
+  readonly runs: readonly SeedRun<E>[];
   /** The transformed inputs the clusterers were fitted on / labelled (for plots). */
   readonly transformed: { readonly fit: Matrix; readonly labelled: Matrix };
   /** "K-Means on raw pixels — the report's settings" or "… — variant of the report's settings: k = 5". */
   readonly title: string;
+}
+
+/** A clustering step checked against the experiment's data and resolved: what {@link runStep} runs. */
+export interface PreparedStep {
+  readonly protocol: Protocol;
+  readonly seeds: readonly number[];
+  /** The labels the predictions are scored against (test, or train + test for `all`). */
+  readonly labelsTrue: ArrayLike<number>;
+  readonly preprocessing: Preprocessor;
+  /** The preprocessed fit set and labelled set for a seed (computed once when the preprocessing is not seeded). */
+  inputsFor(seed: number): { readonly fitSet: Matrix; readonly labelled: Matrix };
+}
+
+/**
+ * Checks a step against the experiment's data and resolves its protocol: which inputs are fitted
+ * on, which are labelled and scored, with which preprocessing and seeds (default: the scale's).
+ * `test`: fit on the test inputs and label them (the report's protocol); `train`: fit on train,
+ * label test; `all`: fit on train + test and label all of them (the literature's protocol).
+ * @throws RangeError for no seeds or inputs whose rows do not match the data's labels;
+ * TypeError when the step gives neither `inputs` nor `codes`.
+ */
+export function prepareStep(data: ExperimentData, step: Omit<ClusterStep<Clusterer>, 'make'>): PreparedStep {
+  const protocol = step.protocol ?? 'test';
+  const seeds = step.seeds ?? data.settings.seeds;
+  if (seeds.length === 0) throw new RangeError('cluster: seeds must list at least one seed.');
+  const inputs = step.codes ?? step.inputs;
+  if (!inputs) throw new TypeError('cluster: pass `inputs` ({ train, test } matrices) or `codes` (from autoencoderCodes).');
+  for (const [part, m, n] of [['test', inputs.test, data.test.labels.length], ['train', inputs.train, data.train.labels.length]] as const) {
+    if (m.rows !== n) throw new RangeError(`cluster: the ${part} inputs have ${m.rows} rows but there are ${n} ${part} labels; pass the inputs of this experiment's data.`);
+  }
+  const labelsTrue = protocol === 'all' ? Uint8Array.from([...data.train.labels, ...data.test.labels]) : data.test.labels;
+  const fitRaw = protocol === 'test' ? inputs.test : protocol === 'train' ? inputs.train : concatRows(inputs.train, inputs.test);
+  const pre = step.preprocessing ?? NO_PREPROCESSING;
+  const transformFor = (seed: number) => {
+    const transform = pre.fit(fitRaw, seed);
+    const fitSet = transform(fitRaw);
+    return { fitSet, labelled: protocol === 'train' ? transform(inputs.test) : fitSet };
+  };
+  // An unseeded preprocessing is fitted once, before any run is timed.
+  const shared = pre.seeded ? undefined : transformFor(seeds[0]!);
+  return { protocol, seeds, labelsTrue, preprocessing: pre, inputsFor: (seed) => shared ?? transformFor(seed) };
+}
+
+/**
+ * Fits and scores a new clusterer per seed on a prepared step. Each run's seconds cover the
+ * preprocessing when it is refitted per seed, the fit and the prediction; not the scoring.
+ */
+export function runStep<E extends Clusterer>(prepared: PreparedStep, make: (seed: number) => E): SeedRun<E>[] {
+  return prepared.seeds.map((seed) => {
+    const t0 = performance.now();
+    const { fitSet, labelled } = prepared.inputsFor(seed);
+    const model = make(seed);
+    model.fit(fitSet);
+    const predicted = model.predict(labelled);
+    const seconds = (performance.now() - t0) / 1000;
+    return { seed, model, seconds, fitSet, labelled, evaluation: evaluateClustering(prepared.labelsTrue, predicted) };
+  });
+}
+
+/**
+ * The settings a run records: the clusterer's (read from its options), the preprocessing's, the
+ * step's extra ones, and, for codes, their autoencoder's training (`ae.*`).
+ */
+export function stepSettings(model: Clusterer, step: Pick<ClusterStep<Clusterer>, 'preprocessing' | 'extraSettings' | 'codes'>): Record<string, SettingValue> {
+  const pre = step.preprocessing ?? NO_PREPROCESSING;
+  return {
+    ...settingsOf(model),
+    preprocessing: pre.name,
+    ...(pre.params ?? {}),
+    ...(step.extraSettings ?? {}),
+    ...(step.codes ? autoencoderSettings(step.codes.training, step.codes) : {}),
+  };
+}
+
+/**
+ * The id a result is stored under: the pipeline, `-train` / `-all` for another protocol than
+ * `test`, `-improved` for the improved setting or a variant of it, and `~<differences>` for a
+ * variant, so a k = 5 variant of the report's setting and one of the improved setting are two
+ * records, not one overwriting the other.
+ * @example resultId('kmeans-raw', 'test', 'report', { label: 'variant', diff: ['k = 5'] }) // 'kmeans-raw~k=5'
+ */
+export function resultId(pipeline: PipelineId, protocol: Protocol, intent: SettingKind, identity: Pick<RunIdentity, 'label' | 'diff'>): string {
+  const improvedBase = identity.label === 'improved' || (identity.label === 'variant' && intent === 'improved');
+  return pipeline + (protocol === 'test' ? '' : `-${protocol}`) + (improvedBase ? '-improved' : '') +
+    (identity.label === 'variant' ? `~${identity.diff.join(',').replace(/[^\w.=,-]+/g, '')}` : '');
 }
 
 /**
@@ -130,67 +227,30 @@ export class Experiment {
     this.store = options.store ?? new ResultStore({ scale: data.settings.scale });
   }
 
-  /** Runs, evaluates and records one clustering step (see {@link ClusterStep}). */
+  /**
+   * Runs, evaluates and records one clustering step (see {@link ClusterStep}): {@link prepareStep},
+   * {@link runStep}, then {@link Experiment.record}.
+   * @throws RangeError/TypeError from {@link prepareStep} (nothing is recorded).
+   */
   cluster<E extends Clusterer>(step: ClusterStep<E>): ClusterRun<E> {
-    const protocol = step.protocol ?? 'test';
-    const seeds = step.seeds ?? this.data.settings.seeds;
-    if (seeds.length === 0) throw new RangeError('cluster: seeds must list at least one seed.');
-    const inputs = step.codes ?? step.inputs;
-    if (!inputs) throw new TypeError('cluster: pass `inputs` ({ train, test } matrices) or `codes` (from autoencoderCodes).');
-    for (const [part, m, n] of [['test', inputs.test, this.data.test.labels.length], ['train', inputs.train, this.data.train.labels.length]] as const) {
-      if (m.rows !== n) throw new RangeError(`cluster: the ${part} inputs have ${m.rows} rows but there are ${n} ${part} labels; pass the inputs of this experiment's data.`);
-    }
-    // test: fit on the test inputs and label them (the report's protocol); train: fit on train,
-    // label test; all: fit on train + test and label all of them (the literature's protocol).
-    const labelsTrue = protocol === 'all' ? Uint8Array.from([...this.data.train.labels, ...this.data.test.labels]) : this.data.test.labels;
-    const fitRaw = protocol === 'test' ? inputs.test : protocol === 'train' ? inputs.train : concatRows(inputs.train, inputs.test);
-    const pre = step.preprocessing ?? NO_PREPROCESSING;
-    const prepare = (seed: number) => {
-      const transform = pre.fit(fitRaw, seed);
-      const fitSet = transform(fitRaw);
-      return { fitSet, labelled: protocol === 'train' ? transform(inputs.test) : fitSet };
-    };
-    const shared = pre.seeded ? undefined : prepare(seeds[0]!);
+    const prepared = prepareStep(this.data, step);
+    return this.record(step, prepared, runStep(prepared, step.make));
+  }
 
-    const runs = seeds.map((seed) => {
-      const t0 = performance.now();
-      const { fitSet, labelled } = shared ?? prepare(seed);
-      const model = step.make(seed);
-      model.fit(fitSet);
-      const predicted = model.predict(labelled);
-      const seconds = (performance.now() - t0) / 1000;
-      return { seed, model, seconds, fitSet, labelled, evaluation: evaluateClustering(labelsTrue, predicted) };
-    });
-
-    const settings: Record<string, SettingValue> = {
-      ...settingsOf(runs[0]!.model),
-      preprocessing: pre.name,
-      ...(pre.params ?? {}),
-      ...(step.extraSettings ?? {}),
-      ...(step.codes
-        ? {
-            'ae.epochs': step.codes.training.epochs,
-            'ae.batchSize': step.codes.training.batchSize,
-            'ae.learningRate': step.codes.training.learningRate,
-            'ae.seed': step.codes.training.seed,
-            ...(step.codes.architecture ? { 'ae.architecture': step.codes.architecture } : {}),
-            ...(step.codes.interruptedAt ? { 'ae.interruptedAt': `epoch ${step.codes.interruptedAt.epoch}, batch ${step.codes.interruptedAt.batch}` } : {}),
-          }
-        : {}),
-    };
+  /**
+   * Labels a step's runs by their settings, records them in the results store (replacing the
+   * result with the same id) and returns them with the median run by NMI.
+   */
+  record<E extends Clusterer>(step: ClusterStep<E>, prepared: PreparedStep, runs: readonly SeedRun<E>[]): ClusterRun<E> {
+    const { protocol } = prepared;
+    const settings = stepSettings(runs[0]!.model, step);
     const identity = identifyRun(step.pipeline, settings, this.data.settings, step.intent);
     const scores: RunScores[] = runs.map((r) => ({ seed: r.seed, nmi: r.evaluation.nmi, ari: r.evaluation.ari, acc: r.evaluation.acc, seconds: r.seconds }));
     const median = medianRun(scores);
     const medianFull = runs[scores.indexOf(median)]!;
     const published = (PUBLISHED_NMI as Record<string, number | undefined>)[step.pipeline];
-    // A variant's id names the setting it varies, so a k = 5 variant of the report's setting and
-    // one of the improved setting are two records, not one overwriting the other.
-    const improvedBase = identity.label === 'improved' || (identity.label === 'variant' && step.intent === 'improved');
-    const id =
-      step.pipeline + (protocol === 'test' ? '' : `-${protocol}`) + (improvedBase ? '-improved' : '') +
-      (identity.label === 'variant' ? `~${identity.diff.join(',').replace(/[^\w.=,-]+/g, '')}` : '');
     const result: PipelineResult = {
-      id,
+      id: resultId(step.pipeline, protocol, step.intent, identity),
       pipeline: step.pipeline,
       name: PIPELINE_NAMES[step.pipeline] + (protocol === 'train' ? ' (fit on train, predict test)' : protocol === 'all' ? ' (all train + test images)' : ''),
       notebook: this.notebook,
@@ -212,7 +272,7 @@ export class Experiment {
       ...(published !== undefined ? { publishedNmi: published } : {}),
       trainImages: this.data.train.images.rows,
       testImages: this.data.test.images.rows,
-      ...(protocol === 'all' ? { scoredImages: labelsTrue.length } : {}),
+      ...(protocol === 'all' ? { scoredImages: prepared.labelsTrue.length } : {}),
     };
     this.store.record(result);
     return {

@@ -1,19 +1,22 @@
 import { loadFashionMnist, type LoadOptions } from '../data/dataset.js';
 import { stratifiedSubset } from '../data/split.js';
 import type { LabeledImages } from '../data/classes.js';
-import { isDenseModelCached, isModelCached, loadOrTrain, loadOrTrainDense, type LoadOrTrainResult } from '../models/cache.js';
-import { denseArchitectureName, resolveDenseArchitecture } from '../models/dense-architecture.js';
-import type { DenseAutoencoder } from '../models/dense-autoencoder.js';
+import type { LoadOrTrainResult } from '../models/cache.js';
 import type { ProgressCallback } from '../models/progress.js';
 import { withInterruptSignal } from '../util/interrupt.js';
 import type { Matrix } from '../util/matrix.js';
 import { ArtifactStore } from './artifacts.js';
+import { type AutoencoderTraining, type ExperimentAutoencoder, type TrainedModel } from './autoencoders.js';
+import { N2D_DENSE_AUTOENCODER } from './n2d-autoencoder.js';
+import { REPORT_AUTOENCODER } from './report-autoencoder.js';
 import { scaleSettings, type ScaleSettings } from './scale.js';
 
 /**
  * The steps several notebooks share, so each notebook stays a thin sequence of calls:
  * the data at the chosen scale, the trained autoencoder (from the model cache when present),
- * and its codes (from the artifact store when present).
+ * and its codes (from the artifact store when present). Each autoencoder step takes one training
+ * value whose `kind` says which autoencoder (the report's conv one or N2D's dense one, see
+ * src/experiment/autoencoders.ts).
  */
 
 /** The official train/test split reduced to the scale's sizes (stratified, seeded). */
@@ -33,43 +36,86 @@ export async function loadExperimentData(settings: ScaleSettings = scaleSettings
   return { train: stratifiedSubset(train, settings.trainImages, seed), test: stratifiedSubset(test, settings.testImages, seed), settings };
 }
 
-/** Hyperparameters of the autoencoder's training (the report's: 50 epochs, batch 128, adam 0.001). */
-export interface AutoencoderTraining {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  seed: number;
-}
+/**
+ * The autoencoders the experiment layer knows, by `kind` (see src/experiment/autoencoders.ts):
+ * the report's convolutional one (`'conv'`, also for trainings without a kind) and N2D's dense one.
+ */
+export const AUTOENCODERS: Readonly<Record<string, ExperimentAutoencoder>> = Object.freeze({
+  [REPORT_AUTOENCODER.kind]: REPORT_AUTOENCODER as ExperimentAutoencoder,
+  [N2D_DENSE_AUTOENCODER.kind]: N2D_DENSE_AUTOENCODER as ExperimentAutoencoder,
+});
 
-/** The report's training settings at the given scale (its epochs come from the scale). */
-export function reportAutoencoderTraining(settings: ScaleSettings = scaleSettings()): AutoencoderTraining {
-  return { epochs: settings.epochs, batchSize: 128, learningRate: 0.001, seed: 0 };
-}
-
-/** Whether the autoencoder for these data and settings is in the model cache (so no training runs). */
-export function isAutoencoderCached(data: ExperimentData, training: AutoencoderTraining): boolean {
-  return isModelCached(data.train.images, { ...training, validation: data.test.images });
+/**
+ * The autoencoder a training is for: `AUTOENCODERS[training.kind ?? 'conv']`.
+ * @throws RangeError for an unknown kind, listing the known ones.
+ * @example autoencoderOf(n2dDenseTraining()).kind // 'dense'
+ */
+export function autoencoderOf(training: AutoencoderTraining): ExperimentAutoencoder {
+  const kind = training.kind ?? REPORT_AUTOENCODER.kind;
+  const autoencoder = Object.hasOwn(AUTOENCODERS, kind) ? AUTOENCODERS[kind] : undefined;
+  if (!autoencoder) {
+    throw new RangeError(`Unknown autoencoder kind '${String(kind)}': expected one of ${Object.keys(AUTOENCODERS).map((k) => `'${k}'`).join(', ')} ` +
+      `(start from reportAutoencoderTraining() or n2dDenseTraining()).`);
+  }
+  return autoencoder;
 }
 
 /**
- * The autoencoder trained on `data.train` and validated on `data.test`: loaded from the model
- * cache when an entry with the same architecture, hyperparameters, seed and data exists, else
- * trained (printing progress through `onProgress`) and cached.
+ * Whether the autoencoder for these data and settings is in the model cache (so no training runs).
+ * @example isAutoencoderCached(data, reportAutoencoderTraining(data.settings))
+ */
+export function isAutoencoderCached(data: ExperimentData, training: AutoencoderTraining): boolean {
+  return autoencoderOf(training).isCached(data.train.images, training, data.test.images);
+}
+
+/** A trained (or interrupted) autoencoder with the training that made it. */
+export interface TrainedAutoencoder extends LoadOrTrainResult<TrainedModel> {
+  readonly training: AutoencoderTraining;
+}
+
+/**
+ * The autoencoder `training` describes (its `kind`: the report's conv model by default, N2D's
+ * dense one for `n2dDenseTraining()`), trained on `data.train` and validated on `data.test`: loaded
+ * from the model cache when an entry with the same architecture, hyperparameters, seed and data
+ * exists, else trained (printing progress through `onProgress`) and cached.
  *
  * Interrupting the kernel (SIGINT, JupyterLab's ■) during training stops at the end of the
  * current batch: the result then has `interrupted` set, the model keeps the weights reached, and
  * nothing is cached; `onInterrupt` is told (default: a line through `onProgress`'s console).
+ * @throws RangeError for an unknown `training.kind`, or when `training.modelKey` (the model notebook
+ * 03 trained) is not the model these settings give on `data`'s images.
+ * @example
+ * const trained = await trainedAutoencoder(data, reportAutoencoderTraining(data.settings), progressPrinter());
  */
 export async function trainedAutoencoder(
   data: ExperimentData,
   training: AutoencoderTraining,
   onProgress?: ProgressCallback,
   onInterrupt: (message: string) => void = (m) => console.log(m),
-): Promise<LoadOrTrainResult> {
+): Promise<TrainedAutoencoder> {
+  const autoencoder = autoencoderOf(training);
+  if (training.modelKey !== undefined) {
+    const { key } = autoencoder.cacheLocation(data.train.images, training, data.test.images);
+    if (key !== training.modelKey) throw modelMismatch(training, training.modelKey, key, data);
+  }
   const result = await withInterruptSignal((signal) =>
-    loadOrTrain(data.train.images, { ...training, validation: data.test.images, onProgress, onInvalidCache: 'retrain', signal }));
+    autoencoder.loadOrTrain(data.train.images, training, { validation: data.test.images, onInvalidCache: 'retrain', signal, ...(onProgress ? { onProgress } : {}) }));
   reportInterruption(result, training, onInterrupt);
-  return result;
+  return { ...result, training };
+}
+
+/** The notebook that trains the autoencoder the other notebooks share (see src/experiment/shared-autoencoder.ts). */
+export const AUTOENCODER_NOTEBOOK = '03-autoencoder';
+
+/** Notebook 03 trained the shared model on other images (another data folder), or its settings were edited after they were read. */
+function modelMismatch(training: AutoencoderTraining & { readonly source?: string }, expected: string, key: string, data: ExperimentData): RangeError {
+  const n = (v: number) => v.toLocaleString('en-US');
+  return new RangeError(
+    `The autoencoder settings name model ${expected}${training.source ? ` (${training.source})` : ''}, but on this notebook's images ` +
+      `(${n(data.train.images.rows)} train / ${n(data.test.images.rows)} test at scale '${data.settings.scale}') they give model ${key}: ` +
+      `notebook ${AUTOENCODER_NOTEBOOK} trained it on other images, or the settings were edited after they were read. ` +
+      `Edit the autoencoder in ${AUTOENCODER_NOTEBOOK}'s config cell and run ${AUTOENCODER_NOTEBOOK} again, then rerun this notebook.`,
+  );
 }
 
 function reportInterruption(result: { readonly interrupted?: { epoch: number; batch: number; batches: number } }, training: { epochs: number }, onInterrupt: (message: string) => void): void {
@@ -100,130 +146,52 @@ export interface AutoencoderCodes {
 }
 
 /**
- * The autoencoder codes of `data.train` and `data.test`: from the artifact store when they
- * were computed with the same model, else encoded now (training the model first if it is not
- * cached) and stored for the next notebook.
+ * The autoencoder codes of `data.train` and `data.test` under the model `training` describes
+ * (its `kind`: the report's conv model or N2D's dense one): from the artifact store when they were
+ * computed with the same model, else encoded now (training the model first if it is not cached)
+ * and stored for the next notebook. Codes of an interrupted model are used but never stored.
+ * @throws RangeError for an unknown `training.kind`.
+ * @example
+ * const codes = await autoencoderCodes(data, n2dDenseTraining(data.settings)); // codes.architecture: 'dense 784-500-500-2000-10'
  */
 export async function autoencoderCodes(
   data: ExperimentData,
   training: AutoencoderTraining,
   options: { store?: ArtifactStore; onProgress?: ProgressCallback } = {},
 ): Promise<AutoencoderCodes> {
+  const autoencoder = autoencoderOf(training);
   const store = options.store ?? new ArtifactStore(data.settings.scale);
-  const result = await trainedAutoencoder(data, training, options.onProgress);
-  return codesOf(result, data, training, store, 'codes');
+  const trained = await trainedAutoencoder(data, training, options.onProgress);
+  return codesOf(trained, data, autoencoder, store);
 }
 
 /**
  * The codes of `data` under a trained (or interrupted) model: from the artifact store
- * (`<prefix>-train`, `<prefix>-test`, tagged with the model's key) when there, else encoded and
+ * (`<codesArtifact>-train`, `-test`, tagged with the model's key) when there, else encoded and
  * stored; codes of an interrupted model are never stored.
  */
-function codesOf(
-  result: { readonly model: { encode(x: Matrix): Matrix }; readonly key: string; readonly interrupted?: AutoencoderCodes['interruptedAt'] },
-  data: ExperimentData,
-  training: AutoencoderTraining,
-  store: ArtifactStore,
-  prefix: string,
-  architecture?: string,
-): AutoencoderCodes {
-  const { model, key, interrupted } = result;
-  const arch = architecture === undefined ? {} : { architecture };
+function codesOf(trained: TrainedAutoencoder, data: ExperimentData, autoencoder: ExperimentAutoencoder, store: ArtifactStore): AutoencoderCodes {
+  const { model, key, interrupted, training } = trained;
+  const architecture = autoencoder.architecture(training, data.train.images.cols);
+  const made = { modelKey: key, training, ...(architecture === undefined ? {} : { architecture }) };
   if (interrupted) {
     // Codes of a partly trained model are used in this session only, never stored.
-    return { train: model.encode(data.train.images), test: model.encode(data.test.images), modelKey: key, fromCache: false, training, interruptedAt: interrupted, ...arch };
+    return { train: model.encode(data.train.images), test: model.encode(data.test.images), fromCache: false, interruptedAt: interrupted, ...made };
   }
+  const prefix = autoencoder.codesArtifact;
   const cachedTrain = store.loadFloat32(`${prefix}-train`, key);
   const cachedTest = store.loadFloat32(`${prefix}-test`, key);
   if (cachedTrain && cachedTest && cachedTrain.shape[0] === data.train.images.rows && cachedTest.shape[0] === data.test.images.rows) {
     return {
       train: { data: cachedTrain.data, rows: cachedTrain.shape[0]!, cols: cachedTrain.shape[1]! },
       test: { data: cachedTest.data, rows: cachedTest.shape[0]!, cols: cachedTest.shape[1]! },
-      modelKey: key,
       fromCache: true,
-      training,
-      ...arch,
+      ...made,
     };
   }
   const train = model.encode(data.train.images);
   const test = model.encode(data.test.images);
   store.saveFloat32(`${prefix}-train`, key, train.data, [train.rows, train.cols]);
   store.saveFloat32(`${prefix}-test`, key, test.data, [test.rows, test.cols]);
-  return { train, test, modelKey: key, fromCache: false, training, ...arch };
-}
-
-/** Training of N2D's dense autoencoder: {@link AutoencoderTraining} plus its layer widths. */
-export interface DenseAutoencoderTraining extends AutoencoderTraining {
-  hiddenSizes: number[];
-  codeSize: number;
-}
-
-/**
- * Epochs of the dense autoencoder at the full scale: what fitted in about 35 minutes on the 2-core
- * development machine (≈ 35 s per epoch of 60,000 images on the tensorflow backend). N2D
- * pretrains for 1,000 epochs; this is a variant with far less training.
- */
-export const DENSE_AUTOENCODER_FULL_EPOCHS = 60;
-
-/**
- * Rough milliseconds per 1,000 images per epoch of the dense autoencoder on the tensorflow backend:
- * 600 eagerly on a loaded 2-core AVX2 machine (2026-12-01); the compiled training step is 1.7×
- * faster (240 → 143 on an AVX-512 one, 2026-12-07).
- */
-export const DENSE_TRAINING_MS_PER_1K_IMAGES: Readonly<Record<string, number>> = Object.freeze({ tensorflow: 350 });
-
-/**
- * N2D's dense autoencoder training at a scale: d-500-500-2000-10, Adam 0.001, batch 256, seed 0;
- * {@link DENSE_AUTOENCODER_FULL_EPOCHS} epochs at `full`, the scale's epochs (2) at `smoke`.
- */
-export function n2dDenseTraining(settings: ScaleSettings = scaleSettings()): DenseAutoencoderTraining {
-  return {
-    epochs: settings.scale === 'full' ? DENSE_AUTOENCODER_FULL_EPOCHS : settings.epochs,
-    batchSize: 256,
-    learningRate: 0.001,
-    seed: 0,
-    hiddenSizes: [500, 500, 2000],
-    codeSize: 10,
-  };
-}
-
-/** `dense 784-500-500-2000-10`: how codes of this model are labelled (`ae.architecture`). */
-export function denseArchitectureLabel(training: DenseAutoencoderTraining, inputSize = 784): string {
-  return `dense ${denseArchitectureName(resolveDenseArchitecture({ inputSize, hiddenSizes: training.hiddenSizes, codeSize: training.codeSize }))}`;
-}
-
-/** Whether the dense autoencoder for these data and settings is in the model cache. */
-export function isDenseAutoencoderCached(data: ExperimentData, training: DenseAutoencoderTraining): boolean {
-  return isDenseModelCached(data.train.images, { ...training, validation: data.test.images });
-}
-
-/**
- * {@link trainedAutoencoder} for N2D's dense autoencoder: from the model cache, else trained on
- * `data.train` (validated on `data.test`) and cached; ■ stops at the end of a batch.
- */
-export async function trainedDenseAutoencoder(
-  data: ExperimentData,
-  training: DenseAutoencoderTraining,
-  onProgress?: ProgressCallback,
-  onInterrupt: (message: string) => void = (m) => console.log(m),
-): Promise<LoadOrTrainResult<DenseAutoencoder>> {
-  const result = await withInterruptSignal((signal) =>
-    loadOrTrainDense(data.train.images, { ...training, validation: data.test.images, onProgress, onInvalidCache: 'retrain', signal }));
-  reportInterruption(result, training, onInterrupt);
-  return result;
-}
-
-/**
- * {@link autoencoderCodes} for N2D's dense autoencoder (stored as `dense-codes-train` /
- * `dense-codes-test`, beside the conv model's codes); the codes carry `architecture`, so runs on
- * them are recorded as variants.
- */
-export async function denseAutoencoderCodes(
-  data: ExperimentData,
-  training: DenseAutoencoderTraining,
-  options: { store?: ArtifactStore; onProgress?: ProgressCallback } = {},
-): Promise<AutoencoderCodes> {
-  const store = options.store ?? new ArtifactStore(data.settings.scale);
-  const result = await trainedDenseAutoencoder(data, training, options.onProgress);
-  return codesOf(result, data, training, store, 'dense-codes', denseArchitectureLabel(training, data.train.images.cols));
+  return { train, test, fromCache: false, ...made };
 }

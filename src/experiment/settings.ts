@@ -1,3 +1,5 @@
+import { autoencoderSettings } from './autoencoders.js';
+import { reportAutoencoderTraining } from './report-autoencoder.js';
 import type { ScaleSettings } from './scale.js';
 
 /** A setting's value as recorded with a result. */
@@ -44,9 +46,13 @@ export const PIPELINE_NOTEBOOKS: Readonly<Record<PipelineId, string>> = Object.f
   n2d: '07-n2d',
 });
 
-/** The autoencoder training the report used (epochs come from the scale). */
+/**
+ * The report's autoencoder training as recorded settings (`reportAutoencoderTraining`: epochs from
+ * the scale). Its seed is left out, like every seed: it picks one model of the setting.
+ */
 function reportAutoencoder(scale: ScaleSettings): Settings {
-  return { 'ae.epochs': scale.epochs, 'ae.batchSize': 128, 'ae.learningRate': 0.001 };
+  const { 'ae.seed': _seed, ...settings } = autoencoderSettings(reportAutoencoderTraining(scale));
+  return settings;
 }
 
 /** scikit-learn's KMeans as the report ran it (k = 10, k-means++, nInit restarts, max 300 iterations, tol 1e-4). */

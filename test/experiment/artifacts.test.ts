@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ArtifactStore } from '../../src/experiment/artifacts.js';
 import { describeScale, describeTraining, estimatedTrainingSeconds, reportScale, scaleSettings } from '../../src/experiment/scale.js';
-import { DENSE_TRAINING_MS_PER_1K_IMAGES } from '../../src/experiment/pipeline.js';
+import { DENSE_TRAINING_MS_PER_1K_IMAGES } from '../../src/experiment/n2d-autoencoder.js';
 import { tempDir } from '../helpers/tmp.js';
 
 test('artifacts round-trip per key; a stale key or another scale is a miss, never a wrong value', () => {
@@ -30,6 +30,21 @@ test('a truncated or corrupt artifact is an error that says to delete it', () =>
   writeFileSync(path.join(store.dir, 'bad.json'), '{"key": ');
   assert.throws(() => store.loadJson('bad', 'k'), /corrupt.*delete it/);
   assert.throws(() => store.saveJson('../escape', 'k', 1), /Artifact names/);
+  assert.throws(() => store.readJson('bad'), /corrupt.*delete it/);
+  writeFileSync(path.join(store.dir, 'keyless.json'), '{"value": 1}');
+  assert.throws(() => store.readJson('keyless'), /corrupt \(it records no key\); delete it/);
+});
+
+test('readJson: whatever is stored under a name, with its key and time, for a reader that does not know the key', () => {
+  const store = new ArtifactStore('smoke', tempDir());
+  assert.equal(store.readJson('model'), undefined);
+  store.saveJson('model', 'ae-1', { epochs: 3 });
+  const stored = store.readJson<{ epochs: number }>('model')!;
+  assert.deepEqual([stored.key, stored.value], ['ae-1', { epochs: 3 }]);
+  assert.ok(Number.isFinite(Date.parse(stored.savedAt)), stored.savedAt);
+  store.saveJson('model', 'ae-2', { epochs: 4 });
+  assert.deepEqual(store.readJson('model')!.value, { epochs: 4 }, 'a new save replaces the old one');
+  assert.equal(store.loadJson('model', 'ae-1'), undefined);
 });
 
 test('REPORT_SCALE selects the scale; anything else is rejected', () => {

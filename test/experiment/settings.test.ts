@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GaussianMixture, KMeans } from '../../src/cluster/index.js';
 import { settingsOf } from '../../src/experiment/experiment.js';
-import { denseArchitectureLabel, n2dDenseTraining } from '../../src/experiment/pipeline.js';
+import { denseArchitectureLabel, n2dDenseTraining } from '../../src/experiment/n2d-autoencoder.js';
 import { scaleSettings, type ScaleSettings } from '../../src/experiment/scale.js';
 import { formatSetting, identifyRun, namedSettings, type SettingKind, type Settings } from '../../src/experiment/settings.js';
 

@@ -37,7 +37,8 @@ export const aeSeedsCase: BenchCase = {
   onlyWhenNamed: true,
   async run() {
     const seeds = aeSeeds();
-    const { loadExperimentData, reportAutoencoderTraining } = await import('../../experiment/pipeline.js');
+    const { loadExperimentData } = await import('../../experiment/pipeline.js');
+    const { reportAutoencoderTraining } = await import('../../experiment/report-autoencoder.js');
     const { scaleSettings } = await import('../../experiment/scale.js');
     const { loadOrTrain } = await import('../../models/cache.js');
     const { KMeans } = await import('../../cluster/kmeans.js');
