@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadOrTrainModel, META_JSON, modelCacheLocation, type CacheableAutoencoder, type CacheOptions, type LoadOrTrainResult, type ModelKind } from '../models/cache.js';
+import { loadOrTrainModel, modelCacheLocation, type CacheableAutoencoder, type CacheOptions, type LoadOrTrainResult, type ModelKind } from '../models/cache.js';
+import { MODEL_JSON } from '../models/io.js';
 import type { AutoencoderEstimator, ResolvedTrainingOptions } from '../models/estimator.js';
 import type { Matrix } from '../util/matrix.js';
 import type { ScaleSettings } from './scale.js';
@@ -83,7 +84,7 @@ export function defineAutoencoder<T extends AutoencoderTraining, M extends Cache
     training: (settings: ScaleSettings) => definition.training(settings),
     architecture: (training: T, inputSize: number) => definition.architecture(training, inputSize),
     cacheLocation,
-    isCached: (images: Matrix, training: T, validation: Matrix) => existsSync(path.join(cacheLocation(images, training, validation).dir, META_JSON)),
+    isCached: (images: Matrix, training: T, validation: Matrix) => existsSync(path.join(cacheLocation(images, training, validation).dir, MODEL_JSON)),
     loadOrTrain: (images: Matrix, training: T, options: CacheOptions) => loadOrTrainModel(model, images, { ...modelOptions(training), ...options }),
   });
 }
