@@ -86,8 +86,23 @@ for (const c of cases) {
           const wb = varsOf(b).map((v) => v.dataSync());
           // Each Adam step moves a weight by up to 1e-3 whatever the gradient's size, so equal
           // weights after a step mean gradients of the same sign and relative size: a wrong
-          // gradient op shows as a difference of ≈1e-3.
-          for (let i = 0; i < wa.length; i++) assert.ok(maxAbsDiff(wa[i]!, wb[i]!) < 2e-5, `step ${s}, weight ${i}: max difference ${maxAbsDiff(wa[i]!, wb[i]!)}`);
+          // gradient op shows as a difference of ≈1e-3 on most of a layer's weights. A few
+          // weights may differ more: where a unit's pre-activation sits within rounding of 0, the
+          // eager and graph kernels (different blockings on some CPUs, e.g. AMD EPYC) put it on
+          // different sides of the ReLU, and from the second step Adam amplifies the tiny gradient
+          // differences of the weights feeding it (seen: 76 of 392,000 first-layer weights of the
+          // dense model differ by up to 1.5e-4 at step 1, ≤ 0.25% of a layer by step 2; none for
+          // the conv model). So: at most 1% of each layer's weights beyond 2e-5, and the
+          // gradients (Adam's first moments) equal to 1% of their largest value.
+          for (let i = 0; i < wa.length; i++) {
+            let beyond = 0;
+            for (let j = 0; j < wa[i]!.length; j++) if (Math.abs(wa[i]![j]! - wb[i]![j]!) >= 2e-5) beyond++;
+            assert.ok(beyond <= 0.01 * wa[i]!.length, `step ${s}, weight ${i}: ${beyond} of ${wa[i]!.length} values differ by ≥ 2e-5 (max ${maxAbsDiff(wa[i]!, wb[i]!)})`);
+          }
+          const ma = optA.exportState().m!;
+          const mb = optB.exportState().m!;
+          const largest = ma.reduce((acc, v) => Math.max(acc, Math.abs(v)), 0);
+          assert.ok(maxAbsDiff(ma, mb) <= 0.01 * largest, `step ${s}: gradient moments differ by ${maxAbsDiff(ma, mb)} (largest ${largest})`);
           if (s === 0) afterFirstStep = tf.memory().numTensors;
         }
         assert.equal(tf.memory().numTensors, afterFirstStep, 'no tensors left behind by the compiled steps');
