@@ -5,7 +5,7 @@ import { UMAP, type UMAPOptions } from '../manifold/umap.js';
 import { evaluateClustering, type Evaluation } from './evaluation.js';
 import type { AutoencoderCodes, ExperimentData } from './pipeline.js';
 import { PUBLISHED_NMI } from './published.js';
-import { medianRun, spreadOf, ResultStore, type PipelineResult, type RunScores } from './results.js';
+import { labelsFingerprint, medianRun, spreadOf, ResultStore, type PipelineResult, type RunScores } from './results.js';
 import { identifyRun, PIPELINE_NAMES, type PipelineId, type Protocol, type SettingKind, type SettingValue } from './settings.js';
 
 /** What the experiment layer needs of a clusterer: its resolved options, `fit` and `predict` (KMeans, GaussianMixture). */
@@ -159,7 +159,7 @@ export class Experiment {
       model.fit(fitSet);
       const predicted = model.predict(labelled);
       const seconds = (performance.now() - t0) / 1000;
-      return { seed, model, seconds, fitSet, labelled, evaluation: evaluateClustering(labelsTrue, predicted) };
+      return { seed, model, seconds, fitSet, labelled, labelsHash: labelsFingerprint(predicted), evaluation: evaluateClustering(labelsTrue, predicted) };
     });
 
     const settings: Record<string, SettingValue> = {
@@ -179,7 +179,7 @@ export class Experiment {
         : {}),
     };
     const identity = identifyRun(step.pipeline, settings, this.data.settings, step.intent);
-    const scores: RunScores[] = runs.map((r) => ({ seed: r.seed, nmi: r.evaluation.nmi, ari: r.evaluation.ari, acc: r.evaluation.acc, seconds: r.seconds }));
+    const scores: RunScores[] = runs.map((r) => ({ seed: r.seed, nmi: r.evaluation.nmi, ari: r.evaluation.ari, acc: r.evaluation.acc, seconds: r.seconds, labelsHash: r.labelsHash }));
     const median = medianRun(scores);
     const medianFull = runs[scores.indexOf(median)]!;
     const published = (PUBLISHED_NMI as Record<string, number | undefined>)[step.pipeline];
