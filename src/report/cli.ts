@@ -17,7 +17,8 @@
  * only its complete run (every cell, or up to a failing cell, shown) writes the real one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, createWriteStream, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, createWriteStream, rmSync } from 'node:fs';
+import { ensureFolder } from '../data/folders.js';
 import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import { formatProblem, ResultStore } from '../experiment/results.js';
@@ -149,19 +150,6 @@ function executeNotebook(file: string, outDir: string, env: NodeJS.ProcessEnv, l
 /** The lines of a cell's output worth showing in the terminal while it runs: training progress and interruptions. */
 export function isProgressLine(line: string): boolean {
   return /\bepoch \d+\/\d+/.test(line) || /^Training interrupted/.test(line);
-}
-
-/**
- * A folder the report writes into: created when missing.
- * @throws Error naming the setting when the path is a file (checked before any notebook runs).
- */
-function ensureFolder(dir: string, setting: string): void {
-  try {
-    if (!statSync(dir).isDirectory()) throw new Error(`${setting} = ${dir} is a file, not a folder: point ${setting} at a folder (it is created when missing), or move the file away.`);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  mkdirSync(dir, { recursive: true });
 }
 
 async function main(): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
@@ -105,4 +105,17 @@ test('SIGKILL of the runner mid-notebook: its notebook process stops the kernel;
     assert.match(firstLine(path.join(out, page)), /^<!-- fmnist-cluster-report: INTERRUPTED/, `${page} must not claim a complete run`);
   }
   assert.ok(existsSync(path.join(out, 'index.html')) && existsSync(path.join(out, '01-slow.html')));
+});
+
+test('REPORT_OUT_DIR a file: refused at once, before any notebook runs', { timeout: 60_000 }, () => {
+  const dir = tempDir('fmnist-out-');
+  const file = path.join(dir, 'reports');
+  writeFileSync(file, 'x');
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'report', 'cli.js')], {
+    cwd: ROOT, encoding: 'utf8',
+    env: { ...process.env, REPORT_SCALE: 'smoke', REPORT_OUT_DIR: file, REPORT_NOTEBOOKS_DIR: dir, FMNIST_CACHE_DIR: path.join(dir, 'cache') },
+  });
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /report: REPORT_OUT_DIR = .*reports is a file, not a folder\. Point REPORT_OUT_DIR at a folder \(it is created when missing\), or move that file away\./);
+  assert.equal(readFileSync(file, 'utf8'), 'x');
 });
