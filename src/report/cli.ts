@@ -67,14 +67,14 @@ function signalGroup(pgid: number | undefined, signal: NodeJS.Signals): boolean 
  * SIGINT/SIGTERM/SIGHUP: the notebook process (which stops its kernel and writes nothing) gets
  * SIGTERM, then after STOP_GRACE_MS it and the kernel get SIGKILL; a second signal kills at once.
  */
-function onStopSignal(signal: NodeJS.Signals): void {
+function onStopSignal(signal: NodeJS.Signals, why = signal as string): void {
   const hard = () => {
     signalGroup(running?.child.pid, 'SIGKILL');
     signalGroup(running?.kernelPgid, 'SIGKILL');
   };
   if (stopSignal) return hard();
   stopSignal = signal;
-  console.log(`report: ${signal}: stopping the running notebook and its kernel ...`);
+  console.log(`report: ${why}: stopping the running notebook and its kernel ...`);
   if (running) {
     signalGroup(running.child.pid, 'SIGTERM');
     setTimeout(hard, STOP_GRACE_MS).unref();
@@ -165,6 +165,12 @@ async function main(): Promise<void> {
   const plotlyBundleFile = path.join(outDir, '.plotly-bundle.html');
   writeFileAtomicSync(plotlyBundleFile, plotlyBundleHtml(readPlotlyBundle(), plotlyVersion()));
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onStopSignal);
+  // `npm run report` runs this under a shell: when that shell or npm is killed, this process is
+  // orphaned (re-parented) and stops as if told to.
+  const parent = process.ppid;
+  // With the parent gone its end of our stdout may be too: the cleanup below must not die of EPIPE.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  setInterval(() => { if (process.ppid !== parent) onStopSignal('SIGTERM', 'the parent process ended'); }, 500).unref();
   const startedAt = new Date().toISOString();
   // Until this run ends, the index says so: a runner killed outright leaves no page claiming a complete report.
   writeFileAtomicSync(path.join(outDir, 'index.html'), interruptedPage('Report',

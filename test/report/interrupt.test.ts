@@ -48,7 +48,7 @@ async function until(what: string, ok: () => boolean, ms: number): Promise<void>
 }
 
 /** Starts the report on a notebook whose second cell blocks for two minutes; resolves once the first cell has run. */
-async function startReport(): Promise<{ dir: string; out: string; child: ReturnType<typeof spawn>; output: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
+async function startReport(underShell = false): Promise<{ dir: string; out: string; child: ReturnType<typeof spawn>; output: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
   const dir = tempDir('fmnist-stop-');
   const nbDir = path.join(dir, 'notebooks');
   mkdirSync(nbDir);
@@ -58,7 +58,10 @@ async function startReport(): Promise<{ dir: string; out: string; child: ReturnT
   mkdirSync(out);
   // A complete page of an earlier run: it must not survive as if this run had produced it.
   writeFileSync(path.join(out, '01-slow.html'), `${MARK}complete run, 3 of 3 code cells -->\n<!DOCTYPE html><html></html>`);
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'report', 'cli.js')], {
+  const cli = [process.execPath, path.join(ROOT, 'dist', 'report', 'cli.js')];
+  // Under a shell that does not exec it (as `npm run report` runs it: `… && node dist/report/cli.js`).
+  const [cmd, ...args] = underShell ? ['/bin/sh', '-c', `${cli.map((a) => `'${a}'`).join(' ')}; true`] : cli;
+  const child = spawn(cmd!, args, {
     cwd: ROOT,
     env: { ...process.env, REPORT_SCALE: 'smoke', REPORT_OUT_DIR: out, REPORT_NOTEBOOKS_DIR: nbDir, FMNIST_CACHE_DIR: path.join(dir, 'cache') },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -105,6 +108,18 @@ test('SIGKILL of the runner mid-notebook: its notebook process stops the kernel;
     assert.match(firstLine(path.join(out, page)), /^<!-- fmnist-cluster-report: INTERRUPTED/, `${page} must not claim a complete run`);
   }
   assert.ok(existsSync(path.join(out, 'index.html')) && existsSync(path.join(out, '01-slow.html')));
+});
+
+test('the runner\'s parent killed (npm or its shell): the runner stops the notebook and its kernel and marks the index', { timeout: 4 * 60_000 }, async () => {
+  const { dir, out, child, output, exited } = await startReport(true);
+  child.kill('SIGKILL'); // the shell; the runner is orphaned
+  await exited;
+  await until('the runner to mark the index', () => /INTERRUPTED report run/.test(readFileSync(path.join(out, 'index.html'), 'utf8').split('\n', 1)[0]!), 30_000)
+    .catch((err: Error) => { throw new Error(`${err.message}\n${output()}`); });
+  await until('no survivors', () => survivors(dir).length === 0, 15_000).catch((err: Error) => {
+    throw new Error(`${err.message}: ${survivors(dir).join(', ')} still run\n${output()}`);
+  });
+  assert.match(firstLine(path.join(out, '01-slow.html')), /^<!-- fmnist-cluster-report: INTERRUPTED: interrupted by SIGTERM during cell 2\/3/);
 });
 
 test('REPORT_OUT_DIR a file: refused at once, before any notebook runs', { timeout: 60_000 }, () => {
