@@ -3,7 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomicSync } from '../util/fs.js';
-import { cacheRoot } from '../util/paths.js';
+import { cacheRoot, CACHE_ENV } from '../util/paths.js';
+import { folderProblem } from '../data/folders.js';
 import { reportScale, SCALES, type ReportScale } from './scale.js';
 import type { PipelineId, Protocol, RunLabel, SettingValue } from './settings.js';
 
@@ -144,7 +145,8 @@ const PROTOCOLS = ['test', 'train', 'all'];
  * A table written by earlier versions (`<scale>.json`) is read too, and moved into the log
  * (then renamed `<scale>.json.migrated`) by the next write.
  *
- * @throws RangeError from the constructor for a scale other than `smoke` or `full`.
+ * @throws RangeError from the constructor for a scale other than `smoke` or `full`; Error when
+ *   the results folder cannot be one (a file in the way, a symbolic link loop).
  * @example
  * const store = new ResultStore({ scale: 'smoke' });
  * store.record(result);                  // appends; refuses a result of another scale
@@ -169,6 +171,14 @@ export class ResultStore {
     }
     this.scale = scale;
     const dir = path.join(options.root ?? cacheRoot(), 'results');
+    // Checked now, before the clustering whose result would be recorded here.
+    const problem = folderProblem(dir);
+    if (problem !== undefined && problem !== 'does not exist') {
+      throw new Error(
+        `ResultStore: the results folder ${dir} ${problem}. ` +
+          (options.root === undefined ? `Point ${CACHE_ENV} at a folder (it is created when missing), or unset it to use the project's .cache/.` : 'Pass a root folder that is (or can become) a folder.'),
+      );
+    }
     this.file = path.join(dir, `${scale}.jsonl`);
     this.legacyFile = path.join(dir, `${scale}.json`);
     this.lockFile = `${this.file}.lock`;

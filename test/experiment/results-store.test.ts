@@ -124,6 +124,24 @@ test('the store refuses a result of another scale and an unknown scale', () => {
   assert.match(problems[0]!.message, /of scale 'smoke', not this file's 'full'/);
 });
 
+test('a cache root that is a file is refused when the store is made, before any clustering', () => {
+  const root = tempDir();
+  const file = path.join(root, 'cache');
+  writeFileSync(file, 'x');
+  assert.throws(() => new ResultStore({ scale: 'full', root: file }), /ResultStore: the results folder .*cache\/results cannot exist: a part of the path above it is a file, not a folder/);
+  const saved = process.env.FMNIST_CACHE_DIR;
+  try {
+    process.env.FMNIST_CACHE_DIR = file;
+    assert.throws(() => new ResultStore({ scale: 'full' }), /Point FMNIST_CACHE_DIR at a folder/);
+  } finally {
+    if (saved === undefined) delete process.env.FMNIST_CACHE_DIR;
+    else process.env.FMNIST_CACHE_DIR = saved;
+  }
+  mkdirSync(path.join(root, 'ok', 'results'), { recursive: true });
+  writeFileSync(path.join(root, 'ok', 'results', 'full.jsonl'), '');
+  assert.deepEqual(new ResultStore({ scale: 'full', root: path.join(root, 'ok') }).load(), []);
+});
+
 test('seeds that all predicted the same labels are flagged in the record and noted in the conclusion', () => {
   const root = tempDir();
   const store = new ResultStore({ scale: 'full', root });
