@@ -349,23 +349,24 @@ export class ResultStore {
     }
   }
 
-  /** Removes the lock when its writer is dead (same host, process gone) or it is older than STALE_LOCK_MS. */
+  /** Removes the lock when its writer is dead (same host, process gone) or it is older than STALE_LOCK_MS (another host, or empty). */
   private breakIfStale(): boolean {
     const seen = readIfExists(this.lockFile);
     if (seen === undefined) return true;
-    const [pid, host] = seen.split(' ');
-    let stale: boolean;
-    if (host === hostname() && Number(pid) > 0) {
-      stale = !processAlive(Number(pid));
-    } else {
-      try {
-        stale = Date.now() - statSync(this.lockFile).mtimeMs > STALE_LOCK_MS;
-      } catch {
-        return true;
-      }
+    let age: number;
+    try {
+      age = Date.now() - statSync(this.lockFile).mtimeMs;
+    } catch {
+      return true; // released meanwhile
     }
-    // A lock being written is empty for an instant: only a complete token can be judged.
-    if (!stale || seen.split(' ').length < 4) return false;
+    const [pid, host, nonce] = seen.split(' ');
+    // A complete token of this host: stale when its process is gone (or, against a reused pid,
+    // after ten times the usual limit). Otherwise (another host, or a lock left empty by a writer
+    // killed between creating and writing it): stale by age only.
+    const stale = nonce !== undefined && host === hostname() && Number(pid) > 0
+      ? !processAlive(Number(pid)) || age > 10 * STALE_LOCK_MS
+      : age > STALE_LOCK_MS;
+    if (!stale) return false;
     // Move it aside first, so that of two writers breaking the same dead lock only one deletes it;
     // a lock taken meanwhile by a live writer is put back.
     const aside = `${this.lockFile}.broken-${process.pid}-${randomBytes(4).toString('hex')}`;

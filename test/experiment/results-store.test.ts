@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { identicalSeedLabels, labelsFingerprint, ResultStore, RESULTS_FORMAT, type PipelineResult } from '../../src/experiment/results.js';
 import { conclusion, summaryRows } from '../../src/experiment/summary.js';
@@ -179,4 +179,11 @@ test('a dead writer\'s lock is broken; a live one is waited for, then a clear er
   writeFileSync(store.lockFile, `${process.ppid} ${require('node:os').hostname()} cafe ${Date.now()}`);
   assert.throws(() => store.record(fakeResult('n2d', [0.5], { scale: 'smoke' })), (err: Error) => err.message.includes(store.lockFile) && /If no notebook or report is running, delete that file/.test(err.message));
   assert.ok(existsSync(store.lockFile), 'a live writer\'s lock is left alone');
+  // An empty lock (a writer killed between creating and writing it) is broken once it is old.
+  writeFileSync(store.lockFile, '');
+  assert.throws(() => store.record(fakeResult('n2d', [0.5], { scale: 'smoke' })), /is held by another writer/, 'a fresh empty lock may be one being written');
+  const old = (Date.now() - 60_000) / 1000;
+  utimesSync(store.lockFile, old, old);
+  store.record(fakeResult('n2d', [0.5], { scale: 'smoke' }));
+  assert.deepEqual(store.load().map((r) => r.id), ['kmeans-raw', 'n2d']);
 });
