@@ -81,6 +81,7 @@ class Stopper:
         self.cells = 0
         self.stopping = False
         self.parent = None
+        self.connection_file = None
 
     def stop_kernel(self):
         if self.kernel is None:
@@ -107,6 +108,11 @@ class Stopper:
         self.stopping = True
         name = signal.Signals(signum).name
         self.stop_kernel()
+        if self.connection_file:
+            try:
+                os.unlink(self.connection_file)
+            except OSError:
+                pass
         where = ' during cell %d/%d' % (self.cell, self.cells) if self.cell else ''
         try:
             sys.stdout.write(json.dumps({'ok': False, 'interrupted': name, 'seconds': 0, 'cells': self.cells, 'failedCell': self.cell,
@@ -164,6 +170,7 @@ class ForwardingClient(NotebookClient):
         if pid is not None:
             pgid = pgid or os.getpgid(pid)
             STOPPER.kernel = (pid, pgid, proc)
+            STOPPER.connection_file = getattr(self.km, 'connection_file', None)
             sys.stderr.write('KERNEL %s\n' % json.dumps({'pid': pid, 'pgid': pgid}))
             sys.stderr.flush()
         # nbclient's own handlers only shut the kernel down and let the run go on to write a page

@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   const parent = process.ppid;
   // With the parent gone its end of our stdout may be too: the cleanup below must not die of EPIPE.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-  setInterval(() => { if (process.ppid !== parent) onStopSignal('SIGTERM', 'the parent process ended'); }, 500).unref();
+  setInterval(() => { if (!stopSignal && process.ppid !== parent) onStopSignal('SIGTERM', 'the parent process ended'); }, 500).unref();
   const startedAt = new Date().toISOString();
   // Until this run ends, the index says so: a runner killed outright leaves no page claiming a complete report.
   writeFileAtomicSync(path.join(outDir, 'index.html'), interruptedPage('Report',
