@@ -11,7 +11,8 @@ import { identicalSeedLabels, labelsFingerprint, ResultStore, RESULTS_FORMAT, ty
 import { conclusion, summaryRows } from '../../src/experiment/summary.js';
 import { renderIndexPage } from '../../src/report/index-page.js';
 import { tempDir } from '../helpers/tmp.js';
-import { fakeResult } from './helpers.js';
+import { fakeResult, toyExperiment } from './helpers.js';
+import { KMeans } from '../../src/cluster/index.js';
 
 const WORKER = path.join(__dirname, 'record-worker.ts');
 
@@ -186,4 +187,14 @@ test('a dead writer\'s lock is broken; a live one is waited for, then a clear er
   utimesSync(store.lockFile, old, old);
   store.record(fakeResult('n2d', [0.5], { scale: 'smoke' }));
   assert.deepEqual(store.load().map((r) => r.id), ['kmeans-raw', 'n2d']);
+});
+
+test('Experiment.cluster: a make(seed) that ignores its seed is flagged in the recorded result', () => {
+  const { exp, store, inputs } = toyExperiment();
+  const ignoring = exp.cluster({ pipeline: 'kmeans-raw', intent: 'report', inputs, make: () => new KMeans({ nClusters: 3, nInit: 1, seed: 7, engine: 'js' }) });
+  assert.equal(ignoring.result.runs.length, 3);
+  assert.ok(ignoring.result.runs.every((r) => typeof r.labelsHash === 'string' && r.labelsHash.length === 16), 'each seed\'s labels are fingerprinted');
+  const recorded = store.load().find((r) => r.id === ignoring.result.id)!;
+  assert.equal(recorded.identicalSeedLabels, true);
+  assert.match(conclusion(store.load(), 'smoke'), /Seed probably ignored: K-Means on raw pixels/);
 });
