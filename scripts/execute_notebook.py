@@ -11,13 +11,27 @@ Every line a cell prints (e.g. the autoencoder's epoch lines) is also written to
 With --plotly-bundle FILE, the file's HTML (the inline plotly.js script) is put once into the
 exported page's <head>: notebooks do not embed plotly.js, so the HTML page carries it.
 
+Stopping: on SIGTERM, SIGINT or SIGHUP — and when the parent (the report runner) dies, through
+PR_SET_PDEATHSIG and a watcher thread — the kernel's process group (jupyter_client starts the
+kernel in a session of its own) is terminated, then killed after a grace period, nothing is
+written (the runner's "interrupted" page stays), and the script exits with 128 + the signal after
+printing {"ok": false, "interrupted": "SIGTERM", ...}. The kernel's pid and process group are
+written to stderr as `KERNEL {"pid", "pgid"}` so the runner can kill it should this script be
+killed outright. A run that ends (all cells, or a failing cell) writes its page; one that did not
+run every cell has a first line saying so and a banner.
+
 Usage: execute_notebook.py NOTEBOOK OUT_IPYNB OUT_HTML [--timeout SECONDS] [--plotly-bundle FILE]
 Runs with the project's .venv/bin/python (nbclient, nbconvert, nbformat pinned in requirements.txt).
 """
+import asyncio
+import ctypes
+import html
 import json
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 
 import nbformat
@@ -51,8 +65,117 @@ def cell_error_text(cell):
     return ''.join(parts).strip()
 
 
+# The first line of every page says whether it holds a complete run (the report runner and its
+# tests read it): `<!-- fmnist-cluster-report: complete run ... -->` or `... INCOMPLETE ...`.
+PAGE_MARK = '<!-- fmnist-cluster-report: %s -->\n'
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+KERNEL_GRACE_SECONDS = 3.0
+
+
+class Stopper:
+    """Stops the kernel's process group and exits, at most once, on a signal or the parent's death."""
+
+    def __init__(self):
+        self.kernel = None  # (pid, pgid, Popen or None)
+        self.cell = None
+        self.cells = 0
+        self.stopping = False
+        self.parent = None
+        self.connection_file = None
+
+    def stop_kernel(self):
+        if self.kernel is None:
+            return
+        pid, pgid, proc = self.kernel
+        for sig, wait in ((signal.SIGTERM, KERNEL_GRACE_SECONDS), (signal.SIGKILL, 1.0)):
+            try:
+                os.killpg(pgid, sig)
+            except ProcessLookupError:
+                return
+            deadline = time.time() + wait
+            while time.time() < deadline:
+                if proc is not None and proc.poll() is not None:
+                    break
+                try:
+                    os.killpg(pgid, 0)
+                except ProcessLookupError:
+                    return
+                time.sleep(0.05)
+
+    def stop(self, signum, *_):
+        if self.stopping:
+            return
+        self.stopping = True
+        name = signal.Signals(signum).name
+        self.stop_kernel()
+        if self.connection_file:
+            try:
+                os.unlink(self.connection_file)
+            except OSError:
+                pass
+        where = ' during cell %d/%d' % (self.cell, self.cells) if self.cell else ''
+        try:
+            sys.stdout.write(json.dumps({'ok': False, 'interrupted': name, 'seconds': 0, 'cells': self.cells, 'failedCell': self.cell,
+                                         'error': 'interrupted by %s%s: the kernel was stopped and no page was written' % (name, where)}) + '\n')
+            sys.stdout.flush()
+        except OSError:
+            pass  # the runner is gone (a broken pipe): nobody to tell
+        os._exit(128 + signum)
+
+    def parent_gone(self):
+        return self.parent is not None and os.getppid() != self.parent
+
+    def install(self, loop=None):
+        for sig in STOP_SIGNALS:
+            if loop is not None:
+                loop.add_signal_handler(sig, self.stop, sig)
+            else:
+                signal.signal(sig, self.stop)
+
+    def watch_parent(self):
+        """SIGTERM to ourselves when the parent dies (Linux: at once; elsewhere: within 0.5 s)."""
+        parent = int(os.environ.get('REPORT_RUNNER_PID') or os.getppid())
+        self.parent = parent
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+
+        def poll():
+            while True:
+                if os.getppid() != parent:
+                    os.kill(os.getpid(), signal.SIGTERM)
+                    return
+                time.sleep(0.5)
+
+        if os.getppid() != parent:  # the parent died before we could ask to be told
+            self.stop(signal.SIGTERM)
+        threading.Thread(target=poll, daemon=True).start()
+
+
+STOPPER = Stopper()
+
+
 class ForwardingClient(NotebookClient):
     """Forwards every printed line to stderr as it arrives (nbclient only returns whole cells)."""
+
+    async def async_start_new_kernel(self, **kwargs):
+        await super().async_start_new_kernel(**kwargs)
+        provisioner = getattr(self.km, 'provisioner', None)
+        proc = getattr(provisioner, 'process', None)
+        pid = getattr(provisioner, 'pid', None) or (proc.pid if proc else None)
+        pgid = getattr(provisioner, 'pgid', None)
+        if pid is not None:
+            pgid = pgid or os.getpgid(pid)
+            STOPPER.kernel = (pid, pgid, proc)
+            STOPPER.connection_file = getattr(self.km, 'connection_file', None)
+            sys.stderr.write('KERNEL %s\n' % json.dumps({'pid': pid, 'pgid': pgid}))
+            sys.stderr.flush()
+        # nbclient's own handlers only shut the kernel down and let the run go on to write a page
+        # with cells never run: ours stop everything and write nothing.
+        STOPPER.install(asyncio.get_running_loop())
 
     def output(self, outs, msg, display_id, cell_index):
         if msg.get('msg_type') == 'stream':
@@ -61,6 +184,13 @@ class ForwardingClient(NotebookClient):
                     sys.stderr.write('OUTPUT %s\n' % json.dumps(line))
             sys.stderr.flush()
         return super().output(outs, msg, display_id, cell_index)
+
+
+def _insert_after_body(page, snippet):
+    """`snippet` right after the opening <body ...> tag (or at the start when there is none)."""
+    i = page.find('<body')
+    j = page.find('>', i) if i >= 0 else -1
+    return page[:j + 1] + snippet + page[j + 1:] if j >= 0 else snippet + page
 
 
 def take_option(args, name, convert=str):
@@ -77,12 +207,17 @@ def main():
     timeout = take_option(args, '--timeout', int)
     plotly_bundle = take_option(args, '--plotly-bundle')
     src, out_ipynb, out_html = args
+    STOPPER.install()
+    STOPPER.watch_parent()
     nb = nbformat.read(src, as_version=4)
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == 'code']
+    STOPPER.cells = len(code_cells)
     started = {}
 
     def on_start(cell, cell_index):
         started[cell_index] = time.time()
+        if cell.cell_type == 'code':
+            STOPPER.cell = code_cells.index(cell_index) + 1
 
     def on_done(cell, cell_index, **_):
         # One progress line per code cell on stderr, for the report runner to show.
@@ -112,8 +247,16 @@ def main():
         result['error'] = text or str(err).strip().splitlines()[-1] if (text or str(err).strip()) else 'the cell failed without an error message'
     except Exception as err:  # kernel died, could not start, ...
         result['ok'] = False
+        result['failedCell'] = STOPPER.cell
         result['error'] = '%s: %s' % (type(err).__name__, err)
     result['seconds'] = round(time.time() - t0, 2)
+    # nbclient removed its loop's handlers (restoring the defaults): ours again, until the end.
+    STOPPER.install()
+    STOPPER.stop_kernel()  # normally gone already; never leave one behind
+    if STOPPER.parent_gone():
+        # The runner died (its pipes with it, which can kill the kernel before our SIGTERM is
+        # handled): an interrupted run, not a failed one, and no page.
+        STOPPER.stop(signal.SIGTERM)
     NotebookNotary().sign(nb)
     atomic_write(out_ipynb, nbformat.writes(nb))
     # No MathJax: the notebooks have no formulas, and its CDN script cannot load offline.
@@ -122,6 +265,13 @@ def main():
         with open(plotly_bundle, encoding='utf-8') as f:
             script = f.read()
         body = body.replace('</head>', script + '\n</head>', 1)
+    if result['ok']:
+        body = PAGE_MARK % ('complete run, %d of %d code cells' % (len(code_cells), len(code_cells))) + body
+    else:
+        where = 'cell %d of %d' % (result['failedCell'], len(code_cells)) if result['failedCell'] else 'before its cells ran'
+        note = 'INCOMPLETE run: stopped at %s (%s); the cells after it did not run' % (where, (result['error'] or '').splitlines()[0] if result['error'] else 'no error text')
+        banner = '<div style="border:2px solid #b00;background:#fee;padding:8px;margin:8px">%s</div>' % html.escape(note)
+        body = PAGE_MARK % note.replace('--', '- -') + _insert_after_body(body, banner)
     atomic_write(out_html, body)
     print(json.dumps(result))
 

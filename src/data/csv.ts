@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { IMAGE_PIXELS, NUM_CLASSES, type LabeledImages } from './classes.js';
@@ -29,7 +29,8 @@ const MAX_LINE_BYTES = 2 ** 20;
 const LABEL_NAMES = ['label', 'class'] as const;
 
 /**
- * Streams a Fashion-MNIST CSV (one label column + 784 pixel columns of 0..255, `.gz` accepted)
+ * Streams a Fashion-MNIST CSV (one label column + 784 pixel columns of 0..255; gzip-compressed
+ * files are recognised by their content, whatever their name)
  * into the same form as the IDX loader. The header, when there is one, is read: the label column
  * is the one named `label` (or `class`) wherever it is, so Kaggle's `label,pixel1..pixel784` and
  * OpenML's `pixel1..pixel784,label` both load correctly. Without a header the label column is the
@@ -52,12 +53,28 @@ export async function readFashionCsv(file: string, options: CsvOptions = {}): Pr
     if (s.isDirectory()) throw new DataFormatError(`${file}: is a folder, not a CSV file.`, file);
   } catch (err) {
     if (err instanceof DataFormatError) throw err;
-    throw new DataFormatError(`${file}: file not found.`, file);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DataFormatError(
+      code === 'ELOOP' ? `${file}: is a symbolic link that loops back to itself; point it at the CSV file.`
+      : code === 'EACCES' ? `${file}: cannot be reached (permission denied on a folder above it).`
+      : `${file}: file not found.`,
+      file,
+    );
   }
+  // Compressed or not is told by the content, not the name: a plain CSV named `.csv.gz` (or a
+  // gzip named `.csv`) is read as what it is.
+  const gz = await startsWithGzipMagic(file);
   const source = createReadStream(file);
-  const stream = file.endsWith('.gz') ? source.pipe(createGunzip()) : source;
+  const stream = gz ? source.pipe(createGunzip()) : source;
   const streamError = new Promise<never>((_, reject) => {
-    const fail = (err: Error) => reject(new DataFormatError(`${file}: cannot read (${err.message}).`, file));
+    const fail = (err: Error) => reject(new DataFormatError(
+      (err as NodeJS.ErrnoException).code?.startsWith('Z_')
+        ? `${file}: the gzip stream is truncated or corrupt (${err.message}). Fetch or compress the file again.`
+        : (err as NodeJS.ErrnoException).code === 'EACCES'
+          ? `${file}: cannot be read (permission denied). Give yourself read access (chmod u+r) or copy it elsewhere.`
+          : `${file}: cannot read (${err.message}).`,
+      file,
+    ));
     source.on('error', fail);
     stream.on('error', fail);
   });
@@ -77,6 +94,22 @@ export async function readFashionCsv(file: string, options: CsvOptions = {}): Pr
   } finally {
     lines.close();
     source.destroy();
+  }
+}
+
+/** Whether the file begins with the gzip magic bytes (1f 8b). */
+async function startsWithGzipMagic(file: string): Promise<boolean> {
+  let fh: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    fh = await open(file, 'r');
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DataFormatError(code === 'EACCES' ? `${file}: cannot be read (permission denied). Give yourself read access (chmod u+r) or copy it elsewhere.` : `${file}: cannot read (${(err as Error).message}).`, file);
+  } finally {
+    await fh?.close();
   }
 }
 
@@ -160,7 +193,7 @@ async function parseCsvLines(lines: AsyncIterable<string> | Iterable<string>, fi
     }
     const base = n * CSV_COLUMNS;
     for (let j = 0; j < CSV_COLUMNS; j++) {
-      const v = parseIntField(fields[j]!, file, lineNo, j + 1);
+      const v = j === labelIdx ? parseLabelField(fields[j]!, file, lineNo, describeColumn(j, headerNames)) : parseIntField(fields[j]!, file, lineNo, j + 1);
       if (j === labelIdx) {
         if (v >= NUM_CLASSES) {
           throw new DataFormatError(`${file}, line ${lineNo}: label ${v} is outside 0..${NUM_CLASSES - 1}${describeColumn(j, headerNames)}.`, file);
@@ -266,6 +299,20 @@ function unquote(s: string): string {
 
 function isNumeric(s: string): boolean {
   return /^\s*"?\s*-?\d+(\.\d+)?\s*"?\s*$/.test(s);
+}
+
+/**
+ * A label field: an integer 0..9. Anything else — a class name, a negative or fractional number —
+ * is refused with what it is and the fix, since a label cannot be rewritten into 0..9 silently.
+ */
+function parseLabelField(s: string, file: string, line: number, column: string): number {
+  const t = unquote(s);
+  if (/^\d+$/.test(t)) return Number(t);
+  const shown = `'${t.length > 20 ? t.slice(0, 20) + '…' : t}'`;
+  const what = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)
+    ? `${shown} is not a class label: labels are integers 0..${NUM_CLASSES - 1}`
+    : `${shown} is not a number: labels are integers 0..${NUM_CLASSES - 1} (class names must be mapped to their index in CLASS_NAMES first)`;
+  throw new DataFormatError(`${file}, line ${line}, ${column.slice(2, -1)}: label ${what}. Fix the label column, or pass options.labelColumn if this is not it.`, file);
 }
 
 function parseIntField(s: string, file: string, line: number, column: number): number {

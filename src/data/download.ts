@@ -3,6 +3,7 @@ import { OFFICIAL_BASE_URL, OFFICIAL_FILES } from './files.js';
 import { DataFormatError } from './errors.js';
 import { md5, verifyOfficialBytes } from './locate.js';
 import { isGzip } from './idx.js';
+import { ensureFolder } from './folders.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -26,10 +27,17 @@ export interface DownloadOptions {
  * atomically (a failed or corrupt download never replaces a good file). Files already present
  * with the right checksum are kept.
  * @returns the folder written to.
- * @throws DataFormatError on a network error, an HTTP error status, or a checksum mismatch.
+ * @throws DataFormatError on a network error, an HTTP error status, a checksum mismatch, or a
+ *   download folder that is a file or cannot be created (checked before anything is downloaded).
  */
 export async function downloadFashionMnist(options: DownloadOptions = {}): Promise<string> {
   const dir = path.resolve(options.dir ?? 'data');
+  // Checked (and created) before any download: a file in the way fails now, not after the first 30 MB.
+  try {
+    ensureFolder(dir, 'dir');
+  } catch (err) {
+    throw new DataFormatError(`Cannot download Fashion-MNIST: ${(err as Error).message.replace(/^dir = /, 'the download folder ')}`, dir);
+  }
   const baseUrl = options.baseUrl ?? OFFICIAL_BASE_URL;
   const log = options.onProgress ?? (() => undefined);
   for (const file of OFFICIAL_FILES) {

@@ -1,8 +1,9 @@
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { DataFormatError } from './errors.js';
+import { folderProblem, unreadableFolderProblem } from './folders.js';
 import { FASHION_MEAN_PIXEL, FIRST_LABELS, MNIST_DIGITS_GZIP_MD5, MNIST_DIGITS_MEAN_PIXEL, OFFICIAL_FILES, type OfficialFile } from './files.js';
 import { gunzipFile, isGzip, parseIdx } from './idx.js';
 
@@ -24,6 +25,15 @@ export function candidateDirs(cwd = process.cwd()): string[] {
   dirs.push(path.resolve(__dirname, '..', '..', 'data'));
   dirs.push(DEBIAN_DATA_DIR);
   return [...new Set(dirs)];
+}
+
+function readable(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Path of an official file inside `dir`, accepting the .gz name or the uncompressed one. */
@@ -50,13 +60,15 @@ function checkNamedDir(dir: string, setting: string): string {
       `(other locations are not searched while ${DATA_DIR_ENV} is set).`
     : 'Pass a folder with the four official files, or leave dir out to search ./data and Debian\'s folder.';
   const named = setting === DATA_DIR_ENV ? `${DATA_DIR_ENV} = ${dir}` : `dir = ${dir}`;
-  let isDir: boolean;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    throw new DataFormatError(`${named}: that folder does not exist. ${how}`, dir);
+  const problem = folderProblem(dir) ?? unreadableFolderProblem(dir);
+  if (problem !== undefined) {
+    const fix = problem.startsWith('cannot be read') ? ` Give yourself read access (e.g. chmod u+rx ${dir}) or copy the files elsewhere.` : '';
+    throw new DataFormatError(`${named}: ${problem === 'is a file, not a folder' ? 'that is a file, not a folder' : `that folder ${problem}`}.${fix} ${how}`, dir);
   }
-  if (!isDir) throw new DataFormatError(`${named}: that is a file, not a folder. ${how}`, dir);
+  const unreadable = OFFICIAL_FILES.map((f) => fileIn(dir, f)).filter((p): p is string => p !== undefined && !readable(p));
+  if (unreadable.length > 0) {
+    throw new DataFormatError(`${named}: ${unreadable.join(', ')} cannot be read (permission denied). Give yourself read access (chmod u+r) or copy the files elsewhere. ${how}`, dir);
+  }
   const missing = OFFICIAL_FILES.filter((f) => !fileIn(dir, f)).map((f) => f.name);
   if (missing.length > 0) {
     const present = OFFICIAL_FILES.length - missing.length;

@@ -5,7 +5,7 @@ import { UMAP, type UMAPOptions } from '../manifold/umap.js';
 import { evaluateClustering, type Evaluation } from './evaluation.js';
 import type { AutoencoderCodes, ExperimentData } from './pipeline.js';
 import { PUBLISHED_NMI } from './published.js';
-import { medianRun, spreadOf, ResultStore, type PipelineResult, type RunScores } from './results.js';
+import { labelsFingerprint, medianRun, spreadOf, ResultStore, type PipelineResult, type RunScores } from './results.js';
 import { identifyRun, PIPELINE_NAMES, type PipelineId, type Protocol, type RunIdentity, type SettingKind, type SettingValue } from './settings.js';
 import { autoencoderSettings } from './autoencoders.js';
 
@@ -109,6 +109,8 @@ export interface SeedRun<E> {
   readonly seconds: number;
   readonly fitSet: Matrix;
   readonly labelled: Matrix;
+  /** A fingerprint of the predicted labels (seeds that predict identical labels are flagged: the seed was probably ignored). */
+  readonly labelsHash: string;
 }
 
 /** A clustering step's outcome: every seed's run, the median one, and the recorded result. */
@@ -177,7 +179,7 @@ export function runStep<E extends Clusterer>(prepared: PreparedStep, make: (seed
     model.fit(fitSet);
     const predicted = model.predict(labelled);
     const seconds = (performance.now() - t0) / 1000;
-    return { seed, model, seconds, fitSet, labelled, evaluation: evaluateClustering(prepared.labelsTrue, predicted) };
+    return { seed, model, seconds, fitSet, labelled, labelsHash: labelsFingerprint(predicted), evaluation: evaluateClustering(prepared.labelsTrue, predicted) };
   });
 }
 
@@ -245,7 +247,7 @@ export class Experiment {
     const { protocol } = prepared;
     const settings = stepSettings(runs[0]!.model, step);
     const identity = identifyRun(step.pipeline, settings, this.data.settings, step.intent);
-    const scores: RunScores[] = runs.map((r) => ({ seed: r.seed, nmi: r.evaluation.nmi, ari: r.evaluation.ari, acc: r.evaluation.acc, seconds: r.seconds }));
+    const scores: RunScores[] = runs.map((r) => ({ seed: r.seed, nmi: r.evaluation.nmi, ari: r.evaluation.ari, acc: r.evaluation.acc, seconds: r.seconds, labelsHash: r.labelsHash }));
     const median = medianRun(scores);
     const medianFull = runs[scores.indexOf(median)]!;
     const published = (PUBLISHED_NMI as Record<string, number | undefined>)[step.pipeline];

@@ -31,6 +31,8 @@ export interface SummaryRow {
   readonly notebook: string;
   readonly recordedAt: string;
   readonly backend: string;
+  /** Every seed predicted exactly the same labels: the seed was probably ignored (see {@link PipelineResult.identicalSeedLabels}). */
+  readonly identicalSeedLabels: boolean;
 }
 
 const PIPELINE_ORDER = Object.keys(PIPELINE_NAMES) as PipelineId[];
@@ -63,6 +65,7 @@ export function summaryRows(results: readonly PipelineResult[]): SummaryRow[] {
       notebook: r.notebook,
       recordedAt: r.recordedAt,
       backend: r.backend,
+      identicalSeedLabels: r.identicalSeedLabels === true,
     };
   });
 }
@@ -162,6 +165,13 @@ export function conclusion(results: readonly PipelineResult[], scale: 'smoke' | 
     lines.push(
       `Variants (settings that are neither the report's nor our named improvements, so not compared with the published figures): ` +
         variants.map((r) => `${r.pipeline}: ${r.setting} — NMI ${ms(r.nmi)} (${r.notebook})`).join('; ') + '.',
+    );
+  }
+  const sameLabels = rows.filter((r) => r.identicalSeedLabels);
+  if (sameLabels.length > 0) {
+    lines.push(
+      `Seed probably ignored: ${sameLabels.map((r) => `${r.pipeline}, ${r.setting} (${r.seeds} seeds)`).join('; ')}: every seed predicted exactly the same labels, ` +
+        'so the sd of 0 says nothing about the spread over seeds. Check that the clusterer is built with the seed it is given (`make: (seed) => new KMeans({ ..., seed })`).',
     );
   }
   const named = rows.filter((r) => r.label !== 'variant');

@@ -67,7 +67,7 @@ test('a corrupt gzipped CSV is a clear error', async () => {
   const file = path.join(dir, 'bad.csv.gz');
   const gz = gzipSync(rows(50).lines.join('\n'));
   writeFileSync(file, gz.subarray(0, gz.length / 2));
-  await assert.rejects(readFashionCsv(file), /bad\.csv\.gz: cannot read/);
+  await assert.rejects(readFashionCsv(file), /bad\.csv\.gz: the gzip stream is truncated or corrupt \(unexpected end of file\)\. Fetch or compress the file again/);
 });
 
 test('the header is read: the label column is found by name at any position (OpenML: pixel1..pixel784,label)', async () => {

@@ -9,7 +9,7 @@ import { fakeResult } from './helpers.js';
 test('results are recorded by id (a rerun replaces its row, a variant gets its own), one table per scale', () => {
   const root = tempDir();
   const store = new ResultStore({ scale: 'smoke', root });
-  assert.equal(store.file, path.join(root, 'results', 'smoke.json'));
+  assert.equal(store.file, path.join(root, 'results', 'smoke.jsonl'));
   assert.deepEqual(store.load(), [], 'no file yet: no results');
   const r = fakeResult('kmeans-raw', [0.5, 0.52], { scale: 'smoke' });
   store.record(r);
@@ -25,19 +25,24 @@ test('results are recorded by id (a rerun replaces its row, a variant gets its o
   assert.deepEqual(store.load(), []);
 });
 
-test('a corrupt results file or one of another format is a clear error naming the file and the remedy', () => {
+test('a corrupt results table of an earlier version, or one of another format, is reported with its file and skipped, never thrown or overwritten', () => {
   const root = tempDir();
   const store = new ResultStore({ scale: 'smoke', root });
-  mkdirSync(path.dirname(store.file), { recursive: true });
-  writeFileSync(store.file, '{"format": "fmnist-cluster-results-v2", "results": [');
-  assert.throws(() => store.load(), (err: Error) => err.message.includes(store.file) && /is corrupt .*delete it and rerun the notebooks/.test(err.message));
-  assert.throws(() => store.record(fakeResult('kmeans-raw', [0.5])), /is corrupt/, 'never overwrites a file it cannot read');
-  assert.match(readFileSync(store.file, 'utf8'), /"results": \[$/);
+  mkdirSync(path.dirname(store.legacyFile), { recursive: true });
+  writeFileSync(store.legacyFile, '{"format": "fmnist-cluster-results-v2", "results": [');
+  let read = store.read();
+  assert.deepEqual(read.results, []);
+  assert.equal(read.problems[0]!.file, store.legacyFile);
+  assert.match(read.problems[0]!.message, /not JSON .*delete it and rerun the notebooks/);
   // The table of an older version (a bare array, or another format tag).
-  writeFileSync(store.file, JSON.stringify([{ id: 'kmeans-raw', variant: 'report', nmi: 0.5 }]));
-  assert.throws(() => store.load(), (err: Error) => err.message.includes(store.file) && /not in format fmnist-cluster-results-v2 .*delete it/.test(err.message));
-  writeFileSync(store.file, JSON.stringify({ format: 'fmnist-cluster-results-v1', results: [] }));
-  assert.throws(() => store.load(), /not in format fmnist-cluster-results-v2/);
+  writeFileSync(store.legacyFile, JSON.stringify([{ id: 'kmeans-raw', variant: 'report', nmi: 0.5 }]));
+  assert.match(store.read().problems[0]!.message, /not a table of format fmnist-cluster-results-v2 .*delete it/);
+  writeFileSync(store.legacyFile, JSON.stringify({ format: 'fmnist-cluster-results-v1', results: [] }));
+  read = store.read();
+  assert.match(read.problems[0]!.message, /not a table of format fmnist-cluster-results-v2/);
+  store.record(fakeResult('kmeans-raw', [0.5], { scale: 'smoke' }));
+  assert.match(readFileSync(`${store.legacyFile}.migrated`, 'utf8'), /results-v1/, 'kept aside, not destroyed');
+  assert.deepEqual(store.load().map((r) => r.id), ['kmeans-raw']);
 });
 
 test('the store follows REPORT_SCALE and FMNIST_CACHE_DIR by default', () => {
@@ -46,7 +51,7 @@ test('the store follows REPORT_SCALE and FMNIST_CACHE_DIR by default', () => {
   try {
     process.env.REPORT_SCALE = 'smoke';
     process.env.FMNIST_CACHE_DIR = root;
-    assert.equal(new ResultStore().file, path.join(root, 'results', 'smoke.json'));
+    assert.equal(new ResultStore().file, path.join(root, 'results', 'smoke.jsonl'));
   } finally {
     for (const [k, v] of [['REPORT_SCALE', saved.scale], ['FMNIST_CACHE_DIR', saved.cache]] as const) {
       if (v === undefined) delete process.env[k];

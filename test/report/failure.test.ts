@@ -43,4 +43,10 @@ test('a failing cell is named with notebook, cell number and the error text; the
   const index = readFileSync(path.join(out, 'index.html'), 'utf8');
   assert.match(index, /failed at cell 2/);
   assert.ok(existsSync(path.join(out, '02-broken.html')), 'the failing notebook is still exported, outputs up to the error');
+  // The first line of every page says what it holds.
+  const first = (f: string) => readFileSync(path.join(out, f), 'utf8').split('\n', 1)[0]!;
+  assert.equal(first('01-ok.html'), '<!-- fmnist-cluster-report: complete run, 2 of 2 code cells -->');
+  assert.match(first('02-broken.html'), /^<!-- fmnist-cluster-report: INCOMPLETE run: stopped at cell 2 of 3 \(.*Type 'string' is not assignable/);
+  assert.match(readFileSync(path.join(out, '02-broken.html'), 'utf8'), /<body[^>]*><div style="border:2px solid #b00[^>]*>INCOMPLETE run: stopped at cell 2 of 3/);
+  assert.equal(first('index.html'), '<!-- fmnist-cluster-report: complete report run: 1 of 3 notebooks ok -->');
 });
