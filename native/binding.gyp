@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "fmnist_native",
-      "sources": ["src/addon.c", "src/lanczos.c", "src/nndescent.c", "src/umap_sgd.c"],
+      "sources": ["src/addon.c", "src/lanczos.c", "src/nndescent.c", "src/umap_sgd.c", "src/interrupt.c"],
       "cflags": ["-O3", "-march=native", "-ffp-contract=off", "-std=c11", "-pthread"],
       "cflags!": ["-O2"],
       "ldflags": ["-pthread"],

@@ -9,6 +9,7 @@
 #include "lanczos.h"
 #include "umap_sgd.h"
 #include "nndescent.h"
+#include "interrupt.h"
 
 #define CHECK(call)                                                          \
   do {                                                                       \
@@ -301,8 +302,12 @@ static napi_value Init(napi_env env, napi_value exports) {
   CHECK(napi_set_named_property(env, exports, "reorthogonalize", fn));
   CHECK(napi_create_function(env, "ritzVectors", NAPI_AUTO_LENGTH, RitzVectorsJs, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "ritzVectors", fn));
+  if (!fmnist_register_interrupt(env, exports)) {
+    napi_throw_error(env, NULL, "fmnist_native: registering the interrupt functions failed");
+    return NULL;
+  }
   napi_value version;
-  CHECK(napi_create_uint32(env, 4, &version));
+  CHECK(napi_create_uint32(env, 5, &version));
   CHECK(napi_set_named_property(env, exports, "abiVersion", version));
   return exports;
 }

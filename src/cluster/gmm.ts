@@ -16,6 +16,7 @@ import {
   NotFittedError, assertNever, checkFiniteMatrix, checkMatrix, checkInteger, checkNumber, checkOneOf, warnNotConverged,
 } from '../util/validate.js';
 import { KMeans } from './kmeans.js';
+import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
 import { activeTf } from '../tf/backend.js';
 import {
   type CovarianceType, type GmmEngine, covarianceShape, covarianceSize, jsEngine,
@@ -509,6 +510,7 @@ export class GaussianMixture {
         let nIter = 0;
         const history: number[] = [];
         for (let it = 1; it <= maxIter; it++) {
+          throwIfInterrupted(`GaussianMixture's EM, iteration ${it}/${maxIter}`);
           nIter = it;
           const prev = lowerBound;
           const { logResp, meanLogProb } = eStep(engine, params, n, k);

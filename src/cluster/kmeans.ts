@@ -21,6 +21,7 @@ import {
   updateClusterSums, type DistanceKernel,
 } from './kmeans-kernels.js';
 import { kmeansPlusPlus, randomRows } from './kmeans-init.js';
+import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
 import { activeTf } from '../tf/backend.js';
 
 /** How the initial centres are chosen. A Matrix gives them explicitly (k × d). */
@@ -372,6 +373,7 @@ function lloyd(
   let converged = false;
   let nIter = 0;
   while (nIter < maxIter) {
+    throwIfInterrupted(`K-Means, iteration ${nIter + 1}/${maxIter}`);
     // E-step (labels w.r.t. the current centres) and M-step.
     let means: number[][] | undefined;
     if (mlPoints) {

@@ -12,6 +12,7 @@
  */
 import type { Matrix } from '../util/matrix.js';
 import { activeTf } from '../tf/backend.js';
+import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
 import { float32SafeScale, jsKernel, rowSquaredNorms } from '../cluster/kmeans-kernels.js';
 
 /** The k nearest neighbours of each query row, nearest first. */
@@ -69,6 +70,7 @@ export function exactKnn(data: Matrix, query: Matrix, k: number, options: ExactK
   const order = new Int32Array(kk);
   try {
     for (let start = 0; start < m; start += block) {
+      throwIfInterrupted(`exact nearest neighbours, row ${start + 1}/${m}`);
       const size = Math.min(block, m - start);
       const { cand, count } = search.block(query, start, size);
       for (let r = 0; r < size; r++) {

@@ -9,6 +9,7 @@
  */
 import * as os from 'node:os';
 import { kernelsFor, type KernelEngine } from '../native/index.js';
+import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
 
 /** What one run of {@link optimizeLayout} needs. */
 export interface LayoutProblem {
@@ -110,6 +111,7 @@ export function optimizeLayout(
   const threads = native ? Math.max(1, Math.min(LAYOUT_BLOCKS, options.threads ?? os.availableParallelism())) : 1;
   let alpha = p.initialAlpha;
   for (let n = 0; n < p.nEpochs; n++) {
+    throwIfInterrupted(`UMAP's layout, epoch ${n + 1}/${p.nEpochs}`);
     if (p.moveOther) snapshot.set(p.tail.subarray(0, snapshot.length));
     if (native) {
       native.umapSgdEpoch(

@@ -9,6 +9,7 @@
 import type { Matrix } from '../util/matrix.js';
 import { nextUint32, randomState } from '../util/random.js';
 import { kernelsFor, type KernelEngine } from '../native/index.js';
+import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
 import type { KnnGraph } from './knn.js';
 
 /** Options of {@link nnDescent}. */
@@ -78,6 +79,7 @@ export function nnDescent(x: Matrix, k: number, options: NNDescentOptions = {}):
   else initFromTrees(s, nTrees, leafSize);
   options.onProgress?.(0, maxIter);
   for (let iter = 0; iter < maxIter; iter++) {
+    throwIfInterrupted(`UMAP's nearest neighbours, NN-descent round ${iter + 1}/${maxIter}`);
     const updates = native
       ? native.nndRound(s.data, n, dim, m, maxC, s.hd, s.hi, s.hf, s.newC, s.oldC, s.newP, s.oldP, s.newN, s.oldN, s.rng)
       : round(s);

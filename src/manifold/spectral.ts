@@ -13,6 +13,7 @@ import type { SparseGraph } from './fuzzy.js';
 import type { Random } from '../util/random.js';
 import { jacobiEigen } from '../decomposition/eigen.js';
 import { lanczosKernels } from './lanczos.js';
+import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
 import type { KernelEngine } from '../native/index.js';
 import type { Matrix } from '../util/matrix.js';
 
@@ -85,6 +86,7 @@ export function spectralEmbedding(g: SparseGraph, dim: number, rng: Random, opti
   for (let i = 0; i < n; i++) v0[i] = v0[i]! / norm0;
   let start = 0;
   for (let restart = 0; restart <= maxRestarts; restart++) {
+    throwIfInterrupted(`UMAP's spectral initialisation, Lanczos restart ${restart + 1}/${maxRestarts + 1}`);
     let beta = 0;
     for (let j = start; j < m; j++) {
       kernels.csrScaledMatvec(indptr, indices, colScaled, invSqrtDeg, rows[j]!, w);

@@ -1,6 +1,7 @@
 import type { LayersModel } from '@tensorflow/tfjs';
 import { initBackend, type BackendName, type TF } from '../tf/backend.js';
 import { FlatAdam } from '../tf/flat-adam.js';
+import { interruptible, InterruptedError } from '../util/interrupt.js';
 import type { Matrix } from '../util/matrix.js';
 import { checkFiniteMatrix, checkInteger, checkMatrix, checkNumber, NotFittedError } from '../util/validate.js';
 import { CompiledStep, compileTrainingStep, trainingEngine, type CompiledLoss } from './compiled-step.js';
@@ -137,8 +138,16 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
    * @returns this; the per-epoch losses are in {@link history}.
    * @throws RangeError when images are badly shaped, contain values outside 0..1 or NaN, or when
    *   there are no training images left after the validation split.
+   * @throws InterruptedError when the kernel's interrupt (■, SIGINT) stopped training at the end
+   *   of a batch and no `signal` was given (with one, see {@link interruptedAt}); the model keeps
+   *   the weights reached.
    */
   async fit(images: Matrix, fitOptions: AutoencoderFitOptions = {}): Promise<this> {
+    // ■ (interrupt: src/util/interrupt.ts) stops training at the end of a batch, on every engine.
+    return interruptible((interrupt) => this.fitUntilInterrupted(images, fitOptions, interrupt));
+  }
+
+  private async fitUntilInterrupted(images: Matrix, fitOptions: AutoencoderFitOptions, interrupt: AbortSignal): Promise<this> {
     const { train, validation } = splitValidation(images, this.values(), this.options.validationSplit, fitOptions.validation);
     await this.build();
     const tf = this.tf!;
@@ -170,6 +179,7 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
       }
     }
     this.threadsUsed = batchStep instanceof DataParallelStep ? 2 : 1;
+    const epochsBefore = this.epochs.length;
     try {
       const { stoppedEarly, interruption } = await trainEpochs({
         tf, model, optimizer: this.optimizer,
@@ -178,11 +188,16 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
         epochs: resumable ? Math.max(0, this.options.epochs - this.epochs.length) : this.options.epochs,
         batchSize: this.options.batchSize, seed: this.options.seed,
         earlyStopping: this.options.earlyStopping, history: this.epochs,
-        onProgress: fitOptions.onProgress, signal: fitOptions.signal, batchStep,
+        onProgress: fitOptions.onProgress, signal: fitOptions.signal ? AbortSignal.any([fitOptions.signal, interrupt]) : interrupt, batchStep,
         ...(resumable ? { resume: resumable.resume, checkpoint: resumable.hook } : {}),
       });
       this.stopped = stoppedEarly;
       this.interruption = interruption;
+      // ■ without a caller's signal: the cell ends here, with one line (a caller with a signal reports it).
+      if (interruption && !fitOptions.signal) {
+        throw new InterruptedError(`training, epoch ${interruption.epoch}/${resumable ? this.options.epochs : epochsBefore + this.options.epochs}, batch ${interruption.batch}/${interruption.batches}`,
+          'the model keeps the weights reached so far (its history lists the epochs done); call fit again to train on');
+      }
     } finally {
       if (batchStep instanceof DataParallelStep) await batchStep.close();
       else batchStep?.dispose();

@@ -5,6 +5,7 @@ import type { Matrix } from '../util/matrix.js';
 import { createRandom, permutation } from '../util/random.js';
 import { checkInteger, checkMatrix, checkNumber } from '../util/validate.js';
 import type { ProgressCallback } from './progress.js';
+import { checkInterrupt } from '../util/interrupt.js';
 
 /**
  * The training loop every autoencoder of this package shares (ConvAutoencoder, DenseAutoencoder):
@@ -288,7 +289,7 @@ export async function trainEpochs(loop: TrainingLoop): Promise<{ stoppedEarly: b
         if (signal) {
           // Let a pending SIGINT handler run (signals are delivered between macrotasks).
           await new Promise<void>((resolve) => setImmediate(resolve));
-          if (signal.aborted) {
+          if (checkInterrupt() || signal.aborted) { // ■ safe point (src/util/interrupt.ts)
             interruption = { epoch, batch: b + 1, batches };
             break;
           }

@@ -35,6 +35,18 @@ export interface NativeKernels {
   csrScaledMatvec(indptr: Int32Array, indices: Int32Array, values: Float64Array, rowScale: Float64Array, x: Float64Array, y: Float64Array): void;
   reorthogonalize(basis: Float64Array, n: number, count: number, w: Float64Array, h: Float64Array): number;
   ritzVectors(basis: Float64Array, n: number, m: number, Y: Float64Array, cols: Int32Array, out: Float64Array): void;
+  /**
+   * Makes SIGINT set a flag instead of reaching the disposition installed now (remembered); clears
+   * the flag. False when the handler could not be installed. See native/src/interrupt.c and
+   * src/util/interrupt.ts, the only user.
+   */
+  sigintCatch(): boolean;
+  /** Puts the remembered disposition back if the flag handler is still installed; returns whether it did. */
+  sigintRelease(): boolean;
+  /** Whether SIGINT arrived since `sigintCatch` or the last `sigintTake`; clears the flag. */
+  sigintTake(): boolean;
+  /** Whether the flag handler is SIGINT's disposition now (Node replaces it when a `breakOnSigint` run ends). */
+  sigintInstalled(): boolean;
   readonly abiVersion: number;
 }
 
@@ -52,7 +64,7 @@ export interface NativeStatus {
 }
 
 /** Version of the addon's function table this code expects (bumped with native/src/addon.c). */
-const ABI_VERSION = 4;
+const ABI_VERSION = 5;
 /** The built addon. */
 export const NATIVE_ADDON_PATH = path.join(PROJECT_ROOT, 'native', 'build', 'Release', 'fmnist_native.node');
 

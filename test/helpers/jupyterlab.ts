@@ -525,3 +525,60 @@ export async function screenshotNotebook(page: Page, dir: string, prefix: string
   }
   return files;
 }
+
+/** What one code cell shows below it: its prompt and the texts of its stdout and stderr/error outputs. */
+export interface CellOutputs {
+  readonly prompt: string;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Figure outputs (Plotly) in the cell. */
+  readonly figures: number;
+}
+
+/** The outputs of code cell `index` of the notebook in front. */
+export async function readCellOutputs(page: Page, index: number): Promise<CellOutputs> {
+  return page.evaluate(({ index, plotlyMime }) => {
+    const panel = Array.from(document.querySelectorAll('.jp-NotebookPanel'))
+      .find((p) => !p.classList.contains('lm-mod-hidden') && p.getBoundingClientRect().width > 0);
+    const cell = panel?.querySelectorAll('.jp-Notebook .jp-CodeCell')[index];
+    if (!cell) return { prompt: '', stdout: '', stderr: '', figures: 0 };
+    // No named helper functions in here: tsx would wrap them in a `__name` call the page does not have.
+    const [stdout, stderr] = [
+      '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]',
+      '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]',
+    ].map((selector) => Array.from(cell.querySelectorAll(selector)).map((e) => e.textContent ?? '').join(''));
+    return {
+      prompt: cell.querySelector('.jp-InputArea-prompt')?.textContent?.trim() ?? '',
+      stdout: stdout!,
+      stderr: stderr!,
+      figures: cell.querySelectorAll(`.jp-RenderedPlotly, .jp-OutputArea-output[data-mime-type="${plotlyMime}"], .fmnist-plot`).length,
+    };
+  }, { index, plotlyMime: PLOTLY_MIME });
+}
+
+/** Selects code cell `index` and runs it alone (Run → Run Selected Cell and Do not Advance). */
+export async function runCodeCell(page: Page, index: number): Promise<void> {
+  await selectCodeCell(page, index);
+  await runMenu(page, 'notebook:run-cell');
+}
+
+/** Polls code cell `index`'s outputs until `done(outputs)` holds or the timeout; fails early on a kernel dialog. */
+export async function waitForCell(page: Page, index: number, what: string, done: (o: CellOutputs) => boolean, timeoutMs: number): Promise<CellOutputs> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const out = await readCellOutputs(page, index);
+    if (done(out)) return out;
+    const view = await readNotebookView(page);
+    const kernelDialog = view.dialogs.find((d) => /kernel/i.test(d));
+    if (kernelDialog) throw new Error(`While waiting for ${what}, JupyterLab says: ${kernelDialog}`);
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}; cell ${index} shows prompt ${out.prompt}, stdout:\n${out.stdout.slice(-1500)}\nstderr:\n${out.stderr.slice(-1500)}`);
+    }
+    await page.waitForTimeout(300);
+  }
+}
+
+/** Presses ■ (Interrupt the kernel) in the notebook's toolbar, as a user does. */
+export async function interruptKernel(page: Page): Promise<void> {
+  await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-toolbar [data-jp-item-name="interrupt"] button').first().click();
+}

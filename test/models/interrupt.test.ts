@@ -81,7 +81,7 @@ test('trainedAutoencoder: SIGINT during training stops at the batch end, says so
     const messages: string[] = [];
     let batchesSeen = 0;
     const r = await trainedAutoencoder(data, { epochs: 2, batchSize: 64, learningRate: 0.001, seed: 0 },
-      (p) => { if (p.phase === 'batch' && ++batchesSeen === 2) process.emit('SIGINT'); },
+      (p) => { if (p.phase === 'batch' && ++batchesSeen === 2) process.kill(process.pid, 'SIGINT'); },
       (m) => messages.push(m));
     assert.deepEqual(r.interrupted, { epoch: 1, batch: 2, batches: 3 });
     assert.equal(batchesSeen, 2);
