@@ -80,8 +80,11 @@ export interface TrainedAutoencoder extends LoadOrTrainResult<TrainedModel> {
  * exists, else trained (printing progress through `onProgress`) and cached.
  *
  * Interrupting the kernel (SIGINT, JupyterLab's ■) during training stops at the end of the
- * current batch: the result then has `interrupted` set, the model keeps the weights reached, and
- * nothing is cached; `onInterrupt` is told (default: a line through `onProgress`'s console).
+ * current batch: the result then has `interrupted` set, the model keeps the weights reached, a
+ * checkpoint is left in the model cache (calling this again continues from it) but no finished
+ * model is cached; `onInterrupt` is told (default: a line through `onProgress`'s console). Until
+ * the same training is run again, {@link autoencoderCodes} in this session uses that partly
+ * trained model instead of training on.
  * @throws RangeError for an unknown `training.kind`, or when `training.modelKey` (the model notebook
  * 03 trained) is not the model these settings give on `data`'s images.
  * @example
@@ -101,8 +104,19 @@ export async function trainedAutoencoder(
   const result = await withInterruptSignal((signal) =>
     autoencoder.loadOrTrain(data.train.images, training, { validation: data.test.images, onInvalidCache: 'retrain', signal, ...(onProgress ? { onProgress } : {}) }));
   reportInterruption(result, training, onInterrupt);
-  return { ...result, training };
+  const trained = { ...result, training };
+  if (result.interrupted) interruptedThisSession.set(result.key, trained);
+  else interruptedThisSession.delete(result.key);
+  return trained;
 }
+
+/**
+ * Models whose training ■ interrupted in this process, by cache key: the cells after an
+ * interrupted training cell (Run All) go on with the weights reached, as the notebook says,
+ * instead of resuming the training from its checkpoint behind the user's back. Process state on
+ * purpose: a new kernel starts with none, and rerunning the training cell replaces the entry.
+ */
+const interruptedThisSession = new Map<string, TrainedAutoencoder>();
 
 /** The notebook that trains the autoencoder the other notebooks share (see src/experiment/shared-autoencoder.ts). */
 export const AUTOENCODER_NOTEBOOK = '03-autoencoder';
@@ -118,12 +132,13 @@ function modelMismatch(training: AutoencoderTraining & { readonly source?: strin
   );
 }
 
-function reportInterruption(result: { readonly interrupted?: { epoch: number; batch: number; batches: number } }, training: { epochs: number }, onInterrupt: (message: string) => void): void {
+function reportInterruption(result: { readonly interrupted?: { epoch: number; batch: number; batches: number }; readonly checkpointDir?: string }, training: { epochs: number }, onInterrupt: (message: string) => void): void {
   if (!result.interrupted) return;
   const { epoch, batch, batches } = result.interrupted;
   onInterrupt(
-    `Training interrupted at epoch ${epoch}/${training.epochs}, batch ${batch}/${batches}: the model keeps the weights reached so far ` +
-      `and was NOT cached. Results computed from it are recorded as variants ('autoencoder interrupted at …'). Rerun the cell to train it fully.`,
+    `Training interrupted at epoch ${epoch}/${training.epochs}, batch ${batch}/${batches}: the model keeps the weights reached so far, ` +
+      `which the next cells use (results recorded as variants: 'autoencoder interrupted at …'). ` +
+      (result.checkpointDir ? 'A checkpoint was saved: rerun this cell to continue the training from there.' : 'Rerun this cell to train it fully.'),
   );
 }
 
@@ -161,7 +176,8 @@ export async function autoencoderCodes(
 ): Promise<AutoencoderCodes> {
   const autoencoder = autoencoderOf(training);
   const store = options.store ?? new ArtifactStore(data.settings.scale);
-  const trained = await trainedAutoencoder(data, training, options.onProgress);
+  const { key } = autoencoder.cacheLocation(data.train.images, training, data.test.images);
+  const trained = interruptedThisSession.get(key) ?? await trainedAutoencoder(data, training, options.onProgress);
   return codesOf(trained, data, autoencoder, store);
 }
 

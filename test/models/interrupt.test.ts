@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
 import { loadOrTrain, ConvAutoencoder, isModelCached } from '../../src/models/index.js';
-import { trainedAutoencoder, type ExperimentData } from '../../src/experiment/pipeline.js';
+import { autoencoderCodes, trainedAutoencoder, type ExperimentData } from '../../src/experiment/pipeline.js';
 import { SCALES } from '../../src/experiment/scale.js';
 import { initBackend } from '../../src/tf/backend.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -69,7 +69,7 @@ test('loadOrTrain with an aborted signal returns the partial model and leaves th
   again.model.dispose();
 });
 
-test('trainedAutoencoder: SIGINT during training stops at the batch end, says so, and caches nothing', async () => {
+test('trainedAutoencoder: SIGINT during training stops at the batch end, says so, caches no model, and the next cells use the weights reached', async () => {
   await initBackend();
   const { train, val } = await smallData();
   const cacheRoot = tempDir();
@@ -86,8 +86,14 @@ test('trainedAutoencoder: SIGINT during training stops at the batch end, says so
     assert.deepEqual(r.interrupted, { epoch: 1, batch: 2, batches: 3 });
     assert.equal(batchesSeen, 2);
     assert.equal(messages.length, 1);
-    assert.match(messages[0]!, /^Training interrupted at epoch 1\/2, batch 2\/3: the model keeps the weights reached so far and was NOT cached/);
+    assert.match(messages[0]!, /^Training interrupted at epoch 1\/2, batch 2\/3: the model keeps the weights reached so far, which the next cells use .*A checkpoint was saved: rerun this cell to continue/);
     assert.ok(!existsSync(r.dir));
+    // The cells after it (Run All) go on with the weights reached: no training, codes marked as interrupted.
+    let trainedAgain = false;
+    const codes = await autoencoderCodes(data, { epochs: 2, batchSize: 64, learningRate: 0.001, seed: 0 }, { onProgress: () => { trainedAgain = true; } });
+    assert.equal(trainedAgain, false);
+    assert.deepEqual(codes.interruptedAt, { epoch: 1, batch: 2, batches: 3 });
+    assert.equal(codes.test.rows, 64);
     r.model.dispose();
   } finally {
     if (saved === undefined) delete process.env.FMNIST_CACHE_DIR;

@@ -29,7 +29,7 @@ test('isProgressLine: the training progress printer\'s epoch and batch lines and
     assert.ok(lines.some((l) => /batch 1\/3/.test(l)) && lines.some((l) => /val/.test(l)), lines.join('\n'));
     for (const l of lines) assert.equal(isProgressLine(l), true, l);
   }
-  assert.equal(isProgressLine('Training interrupted at epoch 3/50, batch 7/469: the model keeps the weights reached so far and was NOT cached.'), true);
+  assert.equal(isProgressLine('Training interrupted at epoch 3/50, batch 7/469: the model keeps the weights reached so far, which the next cells use.'), true);
 });
 
 test('isProgressLine: other cell output stays in the notebook', () => {
