@@ -1,7 +1,8 @@
 /**
- * Small dense float64 linear algebra for the Gaussian mixture: Cholesky factorisations and
- * triangular inverses of d × d matrices stored row-major in Float64Arrays. No general matrix
- * inverse is ever formed: precisions are handled through their Cholesky factors.
+ * Small dense float64 linear algebra of the compute floor: Cholesky factorisations and triangular
+ * inverses of d × d matrices stored row-major in Float64Arrays (the Gaussian mixture's covariances
+ * and precisions). No general matrix inverse is ever formed: precisions are handled through their
+ * Cholesky factors, as in scikit-learn's `_compute_precision_cholesky`.
  * @module
  */
 
