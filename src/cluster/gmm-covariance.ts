@@ -210,13 +210,17 @@ const full: CovarianceModel = {
  * One d × d covariance shared by all components: scikit-learn's (XᵀX − Σₖ Nk μₖμₖᵀ) / ΣNk,
  * rewritten around the column mean x̄ so that no large terms cancel (equal in exact arithmetic,
  * also when rows of resp do not sum to 1):
- * X'ᵀX' − Σ Nk μ'μ'ᵀ + (n − ΣNk) x̄x̄ᵀ − t x̄ᵀ − x̄ tᵀ with X' = X − x̄, μ' = μ − x̄, t = Σ Nk μ'.
+ * X'ᵀX' − Σ Nk μ'μ'ᵀ + (n − ΣNk) x̄x̄ᵀ − t x̄ᵀ − x̄ tᵀ with X' = X − x̄, μ' = μ − x̄ and
+ * t = Σₖ Nk μ'ₖ = Σᵢ wᵢ x'ᵢ (wᵢ = Σₖ rᵢₖ). Since Σᵢ x'ᵢ = 0, t = −Σᵢ (1 − wᵢ) x'ᵢ: computed so,
+ * it is exactly 0 when the rows of resp sum to 1 instead of the rounding of the means, which
+ * the factor x̄ would blow up on data far from the origin (translated by 1e7, the float32 means of
+ * the tfjs engine made the covariance indefinite).
  */
 const tied: CovarianceModel = {
   type: 'tied',
   shape: (_k, d) => [d, d],
   nParameters: (_k, d) => (d * (d + 1)) / 2,
-  estimate(data, _resp, nk, means, regCovar) {
+  estimate(data, resp, nk, means, regCovar) {
     const d = data.cols, n = data.rows, k = nk.length;
     const xbar = data.mean;
     let scatter = totalScatter.get(data);
@@ -225,13 +229,22 @@ const tied: CovarianceModel = {
       totalScatter.set(data, scatter);
     }
     const cov = Float64Array.from(scatter);
-    const t = new Float64Array(d);
+    // t = −Σᵢ (1 − wᵢ) x'ᵢ
+    const deficit = new Float64Array(n);
+    let anyDeficit = false;
+    for (let i = 0; i < n; i++) {
+      let w = 0;
+      for (let c = 0; c < k; c++) w += resp[i * k + c]!;
+      deficit[i] = 1 - w;
+      if (deficit[i] !== 0) anyDeficit = true;
+    }
+    const t = anyDeficit ? weightedSums(data, deficit, 1).sums.map((v) => -v) : new Float64Array(d);
     const mu = new Float64Array(d);
     let sumNk = 0;
     for (let c = 0; c < k; c++) {
       const w = nk[c]!;
       sumNk += w;
-      for (let j = 0; j < d; j++) { mu[j] = means[c * d + j]! - xbar[j]!; t[j] += w * mu[j]!; }
+      for (let j = 0; j < d; j++) mu[j] = means[c * d + j]! - xbar[j]!;
       for (let a = 0; a < d; a++) {
         const wa = w * mu[a]!;
         for (let b = 0; b < d; b++) cov[a * d + b] -= wa * mu[b]!;

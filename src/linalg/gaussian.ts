@@ -211,15 +211,15 @@ function readAndDispose(t: Tensor2D): Float32Array {
 }
 
 /**
- * Per-component scale of the responsibilities sent to the backend: 1 / the component's largest
- * value, values below 1e-20 of it set to 0. Tiny responsibilities (e^-100 …) would otherwise become
+ * Per-component scale of the responsibilities (weights) sent to the backend: 1 / the component's
+ * largest |value|, values below 1e-20 of it set to 0. Tiny responsibilities (e^-100 …) would otherwise become
  * float32 subnormals, which slow XNNPACK's products down several-fold on x86, while their
  * contribution is far below float32 precision. Results for component c are multiplied back by
  * scale[c].
  */
 function respScale(resp: Float64Array, n: number, k: number): Float64Array {
   const scale = new Float64Array(k);
-  for (let i = 0; i < n * k; i++) { const c = i % k; if (resp[i]! > scale[c]!) scale[c] = resp[i]!; }
+  for (let i = 0; i < n * k; i++) { const c = i % k; const a = Math.abs(resp[i]!); if (a > scale[c]!) scale[c] = a; }
   for (let c = 0; c < k; c++) if (!(scale[c]! > 0)) scale[c] = 1;
   return scale;
 }
@@ -230,7 +230,7 @@ function scaledResp(resp: Float64Array, k: number, scale: Float64Array, start: n
   for (let i = 0; i < size; i++) {
     for (let cc = c ?? 0; cc < (c === undefined ? k : c + 1); cc++) {
       const v = resp[(start + i) * k + cc]! / scale[cc]!;
-      out[c === undefined ? i * k + cc : i] = v >= 1e-20 ? v : 0;
+      out[c === undefined ? i * k + cc : i] = Math.abs(v) >= 1e-20 ? v : 0;
     }
   }
   return out;
