@@ -28,6 +28,8 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * Error raised when a covariance is ill-defined: not positive definite even with `regCovar` on its
  * diagonal (a component collapsed onto too few or duplicate points, or a constant column with
  * `regCovar = 0`). scikit-learn refuses the same fits ("ill-defined empirical covariance").
+ * @example
+ * try { gm.fit(X); } catch (e) { if (e instanceof SingularCovarianceError) gm = new GaussianMixture({ ...gm.options, regCovar: 1e-4 }).fit(X); }
  */
 export class SingularCovarianceError extends RangeError {
   /**
@@ -46,7 +48,7 @@ export class SingularCovarianceError extends RangeError {
   }
 }
 
-/** What the EM loop needs of a covariance type. */
+/** What the EM loop needs of a covariance type. @example covarianceModel('full').logDet(precChol, k, d) */
 export interface CovarianceModel {
   readonly type: CovarianceType;
   /** Shape of the covariances (and precision Cholesky factors): [k,d,d], [d,d], [k,d] or [k]. */
@@ -328,12 +330,12 @@ export function covarianceModel(type: CovarianceType): CovarianceModel {
   return m;
 }
 
-/** Number of float64 values of the covariances (and of the precision Cholesky factors). */
+/** Number of float64 values of the covariances (and of the precision Cholesky factors). @example covarianceSize('tied', 10, 4) // 16 */
 export function covarianceSize(type: CovarianceType, k: number, d: number): number {
   return covarianceModel(type).shape(k, d).reduce((a, b) => a * b, 1);
 }
 
-/** The shape of the covariances (and precision Cholesky factors) for a type: [k,d,d], [d,d], [k,d] or [k]. */
+/** The shape of the covariances (and precision Cholesky factors) for a type: [k,d,d], [d,d], [k,d] or [k]. @example covarianceShape('diag', 3, 2) // [3, 2] */
 export function covarianceShape(type: CovarianceType, k: number, d: number): number[] {
   return covarianceModel(type).shape(k, d);
 }
