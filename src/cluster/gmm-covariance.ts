@@ -189,9 +189,6 @@ function diagonalVariances(data: GaussianData, resp: Float64Array, nk: Float64Ar
   return dev;
 }
 
-/** Scatter of the whole data around its mean, computed once per centred data (the tied M-step reuses it). */
-const totalScatter = new WeakMap<GaussianData, Float64Array>();
-
 /** One d × d covariance per component. */
 const full: CovarianceModel = {
   type: 'full',
@@ -209,14 +206,14 @@ const full: CovarianceModel = {
 };
 
 /**
- * One d × d covariance shared by all components: scikit-learn's (XᵀX − Σₖ Nk μₖμₖᵀ) / ΣNk,
- * rewritten around the column mean x̄ so that no large terms cancel (equal in exact arithmetic,
- * also when rows of resp do not sum to 1):
- * X'ᵀX' − Σ Nk μ'μ'ᵀ + (n − ΣNk) x̄x̄ᵀ − t x̄ᵀ − x̄ tᵀ with X' = X − x̄, μ' = μ − x̄ and
- * t = Σₖ Nk μ'ₖ = Σᵢ wᵢ x'ᵢ (wᵢ = Σₖ rᵢₖ). Since Σᵢ x'ᵢ = 0, t = −Σᵢ (1 − wᵢ) x'ᵢ: computed so,
- * it is exactly 0 when the rows of resp sum to 1 instead of the rounding of the means, which
- * the factor x̄ would blow up on data far from the origin (translated by 1e7, the float32 means of
- * the tfjs engine made the covariance indefinite).
+ * One d × d covariance shared by all components. scikit-learn computes (XᵀX − Σₖ Nk μₖμₖᵀ) / ΣNk,
+ * which cancels catastrophically when the clusters are far apart compared with their spread (in
+ * float32 on the tfjs engine it made the covariance indefinite at a separation of 1e4 spreads;
+ * scikit-learn itself fits a constant column at offset 1e3 with variance 1.8). Here it is the sum of
+ * the components' exactly centred scatters, equal in exact arithmetic up to scikit-learn's
+ * 10·eps·Σμμᵀ: Σₖ Σᵢ rᵢₖ (xᵢ − μₖ)(xᵢ − μₖ)ᵀ + Σᵢ (1 − wᵢ) xᵢxᵢᵀ, over ΣNk, where the last term
+ * (wᵢ = Σₖ rᵢₖ) counts, like scikit-learn's XᵀX, rows whose responsibilities do not sum to 1
+ * (beyond rounding: |1 − wᵢ| > 1e-9), e.g. rows of zeros given to `estimateGaussianParameters`.
  */
 const tied: CovarianceModel = {
   type: 'tied',
@@ -224,38 +221,22 @@ const tied: CovarianceModel = {
   nParameters: (_k, d) => (d * (d + 1)) / 2,
   estimate(data, resp, nk, means, regCovar) {
     const d = data.cols, n = data.rows, k = nk.length;
-    const xbar = data.mean;
-    let scatter = totalScatter.get(data);
-    if (!scatter) {
-      scatter = weightedScatter(data, undefined, 1, xbar);
-      totalScatter.set(data, scatter);
-    }
-    const cov = Float64Array.from(scatter);
-    // t = −Σᵢ (1 − wᵢ) x'ᵢ
+    const perComponent = weightedScatter(data, resp, k, means);
+    const cov = new Float64Array(d * d);
+    for (let c = 0; c < k; c++) for (let i = 0; i < d * d; i++) cov[i] += perComponent[c * d * d + i]!;
     const deficit = new Float64Array(n);
     let anyDeficit = false;
     for (let i = 0; i < n; i++) {
       let w = 0;
       for (let c = 0; c < k; c++) w += resp[i * k + c]!;
-      deficit[i] = 1 - w;
-      if (deficit[i] !== 0) anyDeficit = true;
+      if (Math.abs(1 - w) > 1e-9) { deficit[i] = 1 - w; anyDeficit = true; }
     }
-    const t = anyDeficit ? weightedSums(data, deficit, 1).sums.map((v) => -v) : new Float64Array(d);
-    const mu = new Float64Array(d);
+    if (anyDeficit) {
+      const rows = weightedScatter(data, deficit, 1, new Float64Array(d)); // Σ (1 − wᵢ) xᵢxᵢᵀ
+      for (let i = 0; i < d * d; i++) cov[i] += rows[i]!;
+    }
     let sumNk = 0;
-    for (let c = 0; c < k; c++) {
-      const w = nk[c]!;
-      sumNk += w;
-      for (let j = 0; j < d; j++) mu[j] = means[c * d + j]! - xbar[j]!;
-      for (let a = 0; a < d; a++) {
-        const wa = w * mu[a]!;
-        for (let b = 0; b < d; b++) cov[a * d + b] -= wa * mu[b]!;
-      }
-    }
-    const extra = n - sumNk;
-    for (let a = 0; a < d; a++) {
-      for (let b = 0; b < d; b++) cov[a * d + b] += extra * xbar[a]! * xbar[b]! - t[a]! * xbar[b]! - xbar[a]! * t[b]!;
-    }
+    for (let c = 0; c < k; c++) sumNk += nk[c]!;
     return finishMatrices(cov, 1, d, () => sumNk, regCovar);
   },
   precisionCholesky: (cov, _k, d, regCovar) => triangularFactors(cov, 1, d, regCovar, () => undefined),

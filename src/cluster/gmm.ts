@@ -345,12 +345,6 @@ export class GaussianMixture {
     return resolveEngine(option, { work, supports: ['js', 'tfjs'], what: 'GaussianMixture' }) as GaussianEngine;
   }
 
-  /** X centred once on the engine, with the backend layouts its covariance type needs. */
-  private centre(x: Matrix, engine: GaussianEngine): GaussianData {
-    const type = this.options.covarianceType;
-    return centreData(x, engine, { squares: type === 'diag' || type === 'spherical' });
-  }
-
   private checkData(X: Matrix | ArrayLike<ArrayLike<number>>, nFeatures?: number): Matrix {
     const x = toMatrix(X, 'X');
     if (nFeatures !== undefined && x.cols !== nFeatures) {
@@ -448,7 +442,7 @@ export class GaussianMixture {
     if (!allGiven || maxIter > 0) checkDefinedCovariances(x, type, regCovar);
     const model = covarianceModel(type);
     const engine = this.resolveEngine(x, o.engine);
-    const data = this.centre(x, engine);
+    const data = centreData(x, engine);
     try {
       const rng = createRandom(o.seed);
       let best: { params: Params; nIter: number; lowerBound: number; history: number[]; converged: boolean } | undefined;
@@ -519,7 +513,7 @@ export class GaussianMixture {
     const f = this.state();
     const x = this.checkData(X, f.nFeatures);
     const k = this.options.nComponents;
-    const data = this.centre(x, this.resolveEngine(x, f.engine));
+    const data = centreData(x, this.resolveEngine(x, f.engine));
     try {
       const r = eStep(data, covarianceModel(this.options.covarianceType), f, x.rows, k);
       return { ...r, n: x.rows, k };

@@ -55,8 +55,7 @@ interface JsData extends GaussianData {
  * The centred data of the `'tfjs'` engine. Every product is a plain `matMul(A, B)` without
  * transpose flags (on wasm XNNPACK ≈30–45 GFLOP/s against ≈2.5 with `transposeA`/`transposeB`),
  * so a chunk is uploaded in the layouts its products need, each on first use:
- * `rows` [m, d], `left` [m, h] (the first h columns, for triangular factors), `cols` [d, m] and
- * `colsSq` [2d, m] (Xcᵀ stacked on its element-wise square).
+ * `rows` [m, d], `left` [m, h] (the first h columns, for triangular factors) and `cols` [d, m].
  */
 interface TfData extends GaussianData {
   readonly engine: 'tfjs';
@@ -66,12 +65,10 @@ interface TfData extends GaussianData {
   /** (X − x̄)·scale, float32 row-major (the source of the chunk layouts). */
   readonly centred32: Float32Array;
   readonly chunks: TfChunk[];
-  /** Whether Xcᵀ is kept only as part of [Xcᵀ; Xc²ᵀ] (see {@link CentreOptions.squares}). */
-  readonly squares: boolean;
   disposed: boolean;
 }
 
-type Layout = 'rows' | 'left' | 'cols' | 'colsSq';
+type Layout = 'rows' | 'left' | 'cols';
 
 interface TfChunk {
   readonly start: number;
@@ -79,17 +76,6 @@ interface TfChunk {
   tensors: Partial<Record<Layout, Tensor2D>>;
   /** Columns of `left` (0 when not built). */
   leftCols: number;
-}
-
-/** Options of {@link centreData}. */
-export interface CentreOptions {
-  /**
-   * The data will be used for diagonal products ({@link weightedSquaredDeviations},
-   * {@link mahalanobisDiagonal}): on `'tfjs'`, {@link weightedSums} then reads Xcᵀ from the
-   * [Xcᵀ; Xc²ᵀ] those products upload instead of a copy of its own (default false). Results are
-   * the same either way.
-   */
-  readonly squares?: boolean;
 }
 
 /**
@@ -103,7 +89,7 @@ export interface CentreOptions {
  * const { weights, sums } = weightedSums(data, resp, k);
  * data.dispose();
  */
-export function centreData(x: Matrix, engine: GaussianEngine, options: CentreOptions = {}): GaussianData {
+export function centreData(x: Matrix, engine: GaussianEngine): GaussianData {
   const { data, rows: n, cols: d } = x;
   if (n < 1 || d < 1) throw new RangeError(`centreData: X must have at least 1 row and 1 column, got ${n} × ${d}.`);
   const mean = new Float64Array(d);
@@ -144,7 +130,7 @@ export function centreData(x: Matrix, engine: GaussianEngine, options: CentreOpt
   const chunks: TfChunk[] = [];
   for (let start = 0; start < n; start += TF_CHUNK) chunks.push({ start, size: Math.min(TF_CHUNK, n - start), tensors: {}, leftCols: 0 });
   const out: TfData = {
-    engine: 'tfjs', rows: n, cols: d, mean, tf, scale, centred32, chunks, squares: options.squares === true, disposed: false,
+    engine: 'tfjs', rows: n, cols: d, mean, tf, scale, centred32, chunks, disposed: false,
     dispose() {
       if (out.disposed) return;
       out.disposed = true;
@@ -180,10 +166,8 @@ function layout(data: TfData, chunk: TfChunk, which: Layout, h = 0): Tensor2D {
     t = tf.tensor2d(buf, [size, h], 'float32');
     chunk.leftCols = h;
   } else {
-    // Transposed copy ([Xcᵀ] or [Xcᵀ; Xc²ᵀ]) in 32 × 32 tiles (cache-friendly).
-    const squares = which === 'colsSq';
-    const buf = new Float32Array(size * d * (squares ? 2 : 1));
-    const sq = d * size;
+    // Transposed copy in 32 × 32 tiles (cache-friendly).
+    const buf = new Float32Array(size * d);
     for (let i0 = 0; i0 < size; i0 += 32) {
       const i1 = Math.min(size, i0 + 32);
       for (let j0 = 0; j0 < d; j0 += 32) {
@@ -191,14 +175,12 @@ function layout(data: TfData, chunk: TfChunk, which: Layout, h = 0): Tensor2D {
         for (let j = j0; j < j1; j++) {
           const co = j * size;
           for (let i = i0; i < i1; i++) {
-            const v = rows[i * d + j]!;
-            buf[co + i] = v;
-            if (squares) buf[sq + co + i] = v * v;
+            buf[co + i] = rows[i * d + j]!;
           }
         }
       }
     }
-    t = tf.tensor2d(buf, [squares ? 2 * d : d, size], 'float32');
+    t = tf.tensor2d(buf, [d, size], 'float32');
   }
   chunk.tensors[which] = t;
   return t;
@@ -288,10 +270,9 @@ export function weightedSums(data: GaussianData, resp: Float64Array, k: number):
   const t = tfData(data, 'weightedSums');
   const { tf } = t;
   const scale = respScale(resp, n, k);
-  // Xcᵀ·R: [d, k] per chunk, summed in float64 (for diagonal data, the first d rows of
-  // [Xcᵀ; Xc²ᵀ]·R rather than a second copy of Xc on the backend).
+  // Xcᵀ·R: [d, k] per chunk, summed in float64.
   for (const chunk of t.chunks) {
-    const xct = layout(t, chunk, t.squares ? 'colsSq' : 'cols');
+    const xct = layout(t, chunk, 'cols');
     const v = readAndDispose(tf.tidy(() => tf.matMul(xct, tf.tensor2d(scaledResp(resp, k, scale, chunk.start, chunk.size), [chunk.size, k], 'float32'))));
     for (let j = 0; j < d; j++) for (let c = 0; c < k; c++) sums[c * d + j] += v[j * k + c]! * scale[c]!;
   }
@@ -412,24 +393,29 @@ export function weightedSquaredDeviations(data: GaussianData, resp: Float64Array
   const { tf } = t;
   const mu = centredCentres(data, centres, k, t.scale);
   const scale = respScale(resp, n, k);
-  // [Xcᵀ; Xc²ᵀ]·R gives Σr·x' and Σr·x'² per chunk (summed in float64); then
-  // Σr(x' − μ')² = Σr x'² − 2μ'Σr x' + μ'²Σr, clamped at 0 against rounding.
-  const sums = new Float64Array(2 * d * k);
-  const sumR = new Float64Array(k);
-  for (let i = 0; i < n * k; i++) sumR[i % k] += resp[i]!;
-  for (const chunk of t.chunks) {
-    const a = layout(t, chunk, 'colsSq');
-    const v = readAndDispose(tf.tidy(() => tf.matMul(a, tf.tensor2d(scaledResp(resp, k, scale, chunk.start, chunk.size), [chunk.size, k], 'float32'))));
-    for (let i = 0; i < 2 * d * k; i++) sums[i] += v[i]! * scale[i % k]!;
-  }
-  const s2 = t.scale * t.scale;
-  for (let c = 0; c < k; c++) {
-    for (let j = 0; j < d; j++) {
-      const m = mu[c * d + j]!;
-      const v = sums[(d + j) * k + c]! - 2 * m * sums[j * k + c]! + m * m * sumR[c]!;
-      out[c * d + j] = Math.max(0, v) / s2;
+  // Exactly centred on each centre (Σr x'² − 2μ'Σr x' + μ'²Σr would cancel in float32 when a
+  // centre is far from the data's mean compared with its spread): per chunk the k blocks
+  // (Xcᵀ − μ'ₖ)² [k, d, m] times rₖ [k, m, 1] as one batched product, summed in float64.
+  const muCol = tf.tensor3d(Float32Array.from(mu), [k, d, 1], 'float32');
+  const acc = new Float64Array(k * d);
+  try {
+    for (const chunk of t.chunks) {
+      const { start, size } = chunk;
+      const xct = layout(t, chunk, 'cols');
+      const r = new Float32Array(k * size);
+      const rs = scaledResp(resp, k, scale, start, size);
+      for (let i = 0; i < size; i++) for (let c = 0; c < k; c++) r[c * size + i] = rs[i * k + c]!;
+      const v = tf.tidy(() => {
+        const dev = tf.square(tf.sub(tf.reshape(xct, [1, d, size]), muCol));
+        return tf.matMul(dev, tf.tensor3d(r, [k, size, 1], 'float32'));
+      });
+      const vals = v.dataSync() as Float32Array;
+      v.dispose();
+      for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) acc[c * d + j] += vals[c * d + j]! * scale[c]!;
     }
-  }
+  } finally { muCol.dispose(); }
+  const s2 = t.scale * t.scale;
+  for (let i = 0; i < k * d; i++) out[i] = acc[i]! / s2;
   return out;
 }
 
@@ -565,30 +551,29 @@ export function mahalanobisDiagonal(data: GaussianData, centres: ArrayLike<numbe
   }
   const t = tfData(data, 'mahalanobisDiagonal');
   const { tf } = t;
+  // In the backend's units: μ' = (c − x̄)·s, √p' = √p / s. Each distance is formed from its
+  // first-order terms, yₖⱼ = x'ⱼ√pₖⱼ − μ'ₖⱼ√pₖⱼ, then squared (expanding the square would
+  // cancel in float32 for centres far from the mean compared with their spread).
   const mu = centredCentres(data, centres, k, t.scale);
-  const s2 = t.scale * t.scale;
-  // maha[c, i] = Σ_j p_cj x_ij² − 2 Σ_j μ'_cj p_cj x_ij + Σ_j μ'_cj² p_cj (p in the backend's units).
-  const bt = new Float32Array(k * 2 * d);
-  const cst = new Float64Array(k);
-  for (let c = 0; c < k; c++) {
-    for (let j = 0; j < d; j++) {
-      const p = precisions[c * d + j]! / s2;
-      const m = mu[c * d + j]!;
-      bt[c * 2 * d + j] = -2 * m * p;
-      bt[c * 2 * d + d + j] = p;
-      cst[c] += m * m * p;
-    }
+  const root = new Float32Array(k * d);
+  const bias = new Float32Array(k * d);
+  for (let i = 0; i < k * d; i++) {
+    const q = Math.sqrt(precisions[i]!) / t.scale;
+    root[i] = q;
+    bias[i] = mu[i]! * q;
   }
-  const bT = tf.tensor2d(bt, [k, 2 * d], 'float32');
+  const rootT = tf.tensor3d(root, [1, k, d], 'float32');
+  const biasT = tf.tensor3d(bias, [1, k, d], 'float32');
   try {
     for (const chunk of t.chunks) {
       const { start, size } = chunk;
-      const v = readAndDispose(tf.matMul(bT, layout(t, chunk, 'colsSq'))); // [k, size]
-      for (let c = 0; c < k; c++) {
-        const cc = cst[c]!;
-        for (let i = 0; i < size; i++) out[(start + i) * k + c] = Math.max(0, v[c * size + i]! + cc);
-      }
+      const xc = layout(t, chunk, 'rows');
+      const v = readAndDispose(tf.tidy(() => {
+        const y = tf.sub(tf.mul(tf.reshape(xc, [size, 1, d]), rootT), biasT); // [size, k, d]
+        return tf.sum(tf.square(y), 2) as Tensor2D;
+      }));
+      out.set(v, start * k);
     }
-  } finally { bT.dispose(); }
+  } finally { rootT.dispose(); biasT.dispose(); }
   return out;
 }

@@ -161,3 +161,26 @@ test('GaussianMixture: regCovar 0 with a constant column is refused at every off
     }
   }
 });
+
+test('GaussianMixture: engines agree when clusters sit far from the data mean compared with their spread (separation 1e4 × the spread)', async () => {
+  // Expanding Σp(x − μ)² into float32 squares loses every digit here (the tfjs diag path did:
+  // lower bound −2.5e6 against −5.32); each engine must give the float64 answer.
+  const rng = createRandom(8);
+  const n = 300, d = 3;
+  const data = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) data[i * d + j] = (i % K) * 1e4 + (1 + j) * 0.5 * rng.normal();
+  const x: Matrix = { data, rows: n, cols: d };
+  for (const type of TYPES) {
+    const js = new GaussianMixture({ nComponents: K, covarianceType: type, engine: 'js', seed: 0 }).fit(x);
+    for (const e of engines.filter((r) => r.engine === 'tfjs')) {
+      await onEngine(e, () => {
+        const gm = new GaussianMixture({ nComponents: K, covarianceType: type, engine: 'tfjs', seed: 0 }).fit(x);
+        const what = `${type} on ${e.name}`;
+        assert.ok(Math.abs(gm.lowerBound - js.lowerBound) <= 1e-4 * Math.abs(js.lowerBound), `${what}: lower bound ${gm.lowerBound} vs ${js.lowerBound}`);
+        const a = gm.covariances, b = js.covariances;
+        for (let i = 0; i < b.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-3 * Math.max(...b.map(Math.abs)), `${what}: covariance ${i} ${a[i]} vs ${b[i]}`);
+        assert.deepEqual(gm.predict(x), js.predict(x), what);
+      });
+    }
+  }
+});
