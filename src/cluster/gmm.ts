@@ -6,8 +6,10 @@
  * (|Δ lower bound| < tol), `nInit` restarts keeping the best lower bound, and a final E-step so that
  * `fitPredict(X)` equals `fit(X).predict(X)`.
  *
- * The heavy steps run on one of two engines (see `./gmm-engine.ts`): float64 JS loops (exact
- * reference) or TF.js matrix products over row chunks (large data; `await initBackend()` first).
+ * The maths of each covariance type is one covariance model (`./gmm-covariance.ts`); the products
+ * run on the compute floor (`../linalg/gaussian.ts`) on the data centred once, on the engine
+ * resolved once in `fit` (`../linalg/engine.ts`): float64 JS loops (exact reference) or TF.js
+ * matrix products over row chunks (large data; `await initBackend()` first).
  * @module
  */
 import { type Matrix, toMatrix } from '../util/matrix.js';
@@ -17,20 +19,24 @@ import {
 } from '../util/validate.js';
 import { KMeans } from './kmeans.js';
 import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
-import { activeTf } from '../tf/backend.js';
+import { ENGINE_OPTIONS, type EngineOption, resolveEngine } from '../linalg/engine.js';
+import { centreData, type GaussianData, type GaussianEngine } from '../linalg/gaussian.js';
 import {
-  type CovarianceType, type GmmEngine, covarianceShape, covarianceSize, jsEngine,
-  precisionCholesky, tfjsEngine,
-} from './gmm-engine.js';
-import { choleskyUpperUUt, covarianceFromPrecisionCholesky } from './linalg.js';
+  type CovarianceModel, type CovarianceType, checkDefinedCovariances, covarianceModel, covarianceShape, covarianceSize,
+  estimateParameters, logGaussianProb,
+} from './gmm-covariance.js';
 
-export { SingularCovarianceError, type CovarianceType } from './gmm-engine.js';
+export { SingularCovarianceError, type CovarianceType } from './gmm-covariance.js';
 
 /** How the initial responsibilities are drawn (scikit-learn's `init_params`). */
 export type GmmInitParams = 'kmeans' | 'random' | 'random_from_data';
 
-/** Which implementation runs the E- and M-step products. */
-export type GmmEngineName = 'auto' | 'js' | 'tfjs';
+/**
+ * Which engine runs the E- and M-step products.
+ * @deprecated Use {@link EngineOption} (`../linalg/engine.ts`), the vocabulary of every estimator;
+ * the mixture implements `'js'` and `'tfjs'`.
+ */
+export type GmmEngineName = EngineOption;
 
 /** Options of {@link GaussianMixture}; defaults are scikit-learn's. */
 export interface GaussianMixtureOptions {
@@ -63,10 +69,14 @@ export interface GaussianMixtureOptions {
    */
   precisionsInit?: ArrayLike<number>;
   /**
-   * `'auto'` (default): `'tfjs'` when a TF.js backend was initialised (`await initBackend()`) and the
-   * data is large (n·k·d² ≥ 2²⁴ for full/tied, n·k·d ≥ 2²⁴ for diag/spherical), else `'js'` (float64).
+   * Where the products run, resolved once in `fit` (predict, score and friends use the same):
+   * `'auto'` (default) applies the compute floor's size rule (`resolveEngine`): `'tfjs'` when a TF.js
+   * backend was initialised (`await initBackend()`) and one E-step is at least `TFJS_MIN_WORK`
+   * multiply–adds (n·k·d² for full, n·d² for tied, n·k·d for diag/spherical), else `'js'` (float64).
+   * `'js'` or `'tfjs'` force an engine; the mixture has no `'native'` one. Both engines give the same
+   * answer to float32 rounding wherever the data sits (the data is centred once before any product).
    */
-  engine?: GmmEngineName;
+  engine?: EngineOption;
 }
 
 const DEFAULTS = {
@@ -78,15 +88,13 @@ const DEFAULTS = {
   nInit: 1,
   initParams: 'kmeans' as GmmInitParams,
   seed: 0,
-  engine: 'auto' as GmmEngineName,
+  engine: 'auto' as EngineOption,
 };
 
 type ResolvedOptions = typeof DEFAULTS & Pick<GaussianMixtureOptions, 'weightsInit' | 'meansInit' | 'precisionsInit'>;
 
 const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 const INIT_PARAMS: readonly GmmInitParams[] = ['kmeans', 'random', 'random_from_data'];
-const ENGINES: readonly GmmEngineName[] = ['auto', 'js', 'tfjs'];
-const TFJS_MIN_WORK = 2 ** 24;
 
 /** Parameters of a mixture (float64). */
 interface Params {
@@ -102,7 +110,7 @@ interface Fitted extends Params {
   nIter: number;
   lowerBound: number;
   lowerBounds: Float64Array;
-  engine: 'js' | 'tfjs';
+  engine: GaussianEngine;
   labels: Int32Array;
 }
 
@@ -144,7 +152,7 @@ export interface GaussianParameters {
  * `precisionsInit` to start EM from given responsibilities.
  * @param resp n × k responsibilities, row-major (e.g. from {@link responsibilitiesFromLabels}).
  * @throws RangeError for shape mismatches or NaN/Infinity in X; SingularCovarianceError when a
- *   covariance is not positive definite.
+ *   covariance is not positive definite (also, with regCovar 0, for a constant column of X).
  * @example
  * const p = estimateGaussianParameters(X, responsibilitiesFromLabels(labels, 3), 'full');
  * new GaussianMixture({ nComponents: 3, weightsInit: p.weights, meansInit: { data: Float32Array.from(p.means), rows: 3, cols: X.cols }, precisionsInit: p.precisions });
@@ -161,28 +169,12 @@ export function estimateGaussianParameters(
     throw new RangeError(`resp must have n_samples × k = ${n} × k values, got ${resp.length}.`);
   }
   const k = resp.length / n;
-  const est = jsEngine(x, covarianceType, k).estimate(Float64Array.from(resp), regCovar);
+  checkDefinedCovariances(x, covarianceType, regCovar);
+  const model = covarianceModel(covarianceType);
+  const est = estimateParameters(centreData(x, 'js'), Float64Array.from(resp), model, regCovar);
   const weights = est.nk.map((v) => v / n);
-  const pc = precisionCholesky(est.covariances, covarianceType, k, d, regCovar);
-  return { weights, means: est.means, covariances: est.covariances, precisions: precisionsFromCholesky(pc, covarianceType, k, d) };
-}
-
-/** Σ⁻¹ = P·Pᵀ from precision Cholesky factors, by type. */
-function precisionsFromCholesky(pc: Float64Array, type: CovarianceType, k: number, d: number): Float64Array {
-  if (type === 'diag' || type === 'spherical') return pc.map((v) => v * v);
-  const m = type === 'full' ? k : 1;
-  const out = new Float64Array(m * d * d);
-  for (let c = 0; c < m; c++) {
-    const o = c * d * d;
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < d; j++) {
-        let s = 0;
-        for (let q = Math.max(i, j); q < d; q++) s += pc[o + i * d + q]! * pc[o + j * d + q]!;
-        out[o + i * d + j] = s;
-      }
-    }
-  }
-  return out;
+  const pc = model.precisionCholesky(est.covariances, k, d, regCovar);
+  return { weights, means: est.means, covariances: est.covariances, precisions: model.precisions(pc, k, d) };
 }
 
 /**
@@ -214,7 +206,10 @@ export class GaussianMixture {
    * @throws RangeError for invalid options (naming the option), NaN/±Infinity in X, fewer rows
    *   than nComponents (or than 2), or init arrays of the wrong shape.
    * @throws SingularCovarianceError (a RangeError) when a covariance stays singular despite regCovar.
-   * @throws Error for engine 'tfjs' when no TF.js backend was initialised.
+   * @throws SingularCovarianceError before EM when regCovar is 0 and a column of X is constant
+   *   (full, tied, diag; spherical when every column is).
+   * @throws Error for engine 'tfjs' when no TF.js backend was initialised, and for engine 'native'
+   *   (the mixture has none).
    */
   fit(X: Matrix | ArrayLike<ArrayLike<number>>): this {
     this.fitInternal(X);
@@ -281,15 +276,7 @@ export class GaussianMixture {
   nParameters(): number {
     const f = this.state();
     const k = this.options.nComponents, d = f.nFeatures;
-    let cov: number;
-    switch (this.options.covarianceType) {
-      case 'full': cov = (k * d * (d + 1)) / 2; break;
-      case 'tied': cov = (d * (d + 1)) / 2; break;
-      case 'diag': cov = k * d; break;
-      case 'spherical': cov = k; break;
-      default: return assertNever(this.options.covarianceType, 'covarianceType');
-    }
-    return Math.trunc(cov + d * k + k - 1);
+    return Math.trunc(covarianceModel(this.options.covarianceType).nParameters(k, d) + d * k + k - 1);
   }
 
   /** Mixture weights (length k, sum 1). @throws NotFittedError before fit. */
@@ -314,7 +301,7 @@ export class GaussianMixture {
   /** Precision matrices Σ⁻¹ (same shape as the covariances). @throws NotFittedError before fit. */
   get precisions(): Float64Array {
     const f = this.state();
-    return precisionsFromCholesky(f.precChol, this.options.covarianceType, this.options.nComponents, f.nFeatures);
+    return covarianceModel(this.options.covarianceType).precisions(f.precChol, this.options.nComponents, f.nFeatures);
   }
   /** Shape of {@link GaussianMixture.covariances}. @throws NotFittedError before fit. */
   get covarianceShape(): number[] {
@@ -328,8 +315,8 @@ export class GaussianMixture {
   get lowerBound(): number { return this.state().lowerBound; }
   /** Lower bound after each EM iteration of the kept initialisation. @throws NotFittedError before fit. */
   get lowerBounds(): Float64Array { return this.state().lowerBounds.slice(); }
-  /** The engine the fit used ('js' or 'tfjs'). @throws NotFittedError before fit. */
-  get engine(): 'js' | 'tfjs' { return this.state().engine; }
+  /** The engine the fit resolved ('js' or 'tfjs'; predict and score use it too). @throws NotFittedError before fit. */
+  get engine(): GaussianEngine { return this.state().engine; }
 
   // ---------------------------------------------------------------------------------------------
 
@@ -348,21 +335,15 @@ export class GaussianMixture {
     checkInteger('nInit', o.nInit, 1);
     checkOneOf('initParams', o.initParams, INIT_PARAMS);
     checkNumber('seed', o.seed);
-    checkOneOf('engine', o.engine, ENGINES);
+    checkOneOf('engine', o.engine, ENGINE_OPTIONS);
   }
 
-  private chooseEngine(x: Matrix): GmmEngine {
-    const { engine, covarianceType: type, nComponents: k } = this.options;
-    const tf = activeTf();
-    const d = x.cols;
-    const work = x.rows * k * (type === 'full' || type === 'tied' ? d * d : d);
-    if (engine === 'tfjs' || (engine === 'auto' && tf && work >= TFJS_MIN_WORK)) {
-      if (!tf) {
-        throw new Error("GaussianMixture engine 'tfjs' needs a TF.js backend: call `await initBackend()` (src/tf) before fit/predict, or use engine 'js'.");
-      }
-      return tfjsEngine(tf, x, type, k);
-    }
-    return jsEngine(x, type, k);
+  /** The engine of this fit, by the compute floor's size rule on one E-step's multiply–adds. */
+  private resolveEngine(x: Matrix, option: EngineOption): GaussianEngine {
+    const { covarianceType: type, nComponents: k } = this.options;
+    const n = x.rows, d = x.cols;
+    const work = type === 'full' ? n * k * d * d : type === 'tied' ? n * d * d : n * k * d;
+    return resolveEngine(option, { work, supports: ['js', 'tfjs'], what: 'GaussianMixture' }) as GaussianEngine;
   }
 
   private checkData(X: Matrix | ArrayLike<ArrayLike<number>>, nFeatures?: number): Matrix {
@@ -406,35 +387,9 @@ export class GaussianMixture {
           `precisionsInit for covarianceType '${type}' must have ${covarianceShape(type, k, d).join(' × ')} = ${size} values, got ${p.length}.`,
         );
       }
-      const pc = new Float64Array(size);
-      const cov = new Float64Array(size);
-      if (type === 'full' || type === 'tied') {
-        const m = type === 'full' ? k : 1;
-        for (let c = 0; c < m; c++) {
-          const o = c * d * d;
-          for (let i = 0; i < d; i++) {
-            for (let j = 0; j < i; j++) {
-              const a = p[o + i * d + j]!, b = p[o + j * d + i]!;
-              if (Math.abs(a - b) > 1e-8 * Math.max(1, Math.abs(a), Math.abs(b))) {
-                throw new RangeError(`precisionsInit${type === 'full' ? ` of component ${c}` : ''} is not symmetric (entries [${i}, ${j}] = ${a} and [${j}, ${i}] = ${b}).`);
-              }
-            }
-          }
-          const u = choleskyUpperUUt(p, d, o);
-          if (!u) throw new RangeError(`precisionsInit${type === 'full' ? ` of component ${c}` : ''} is not positive definite.`);
-          pc.set(u, o);
-          cov.set(covarianceFromPrecisionCholesky(u, d), o);
-        }
-      } else {
-        for (let i = 0; i < size; i++) {
-          const v = p[i]!;
-          if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`precisionsInit values must be positive (${type} precisions), got ${v} at index ${i}.`);
-          pc[i] = Math.sqrt(v);
-          cov[i] = 1 / v;
-        }
-      }
-      out.precChol = pc;
-      out.covariances = cov;
+      const { precChol, covariances } = covarianceModel(type).fromPrecisions(p, k, d);
+      out.precChol = precChol;
+      out.covariances = covariances;
     }
     return out;
   }
@@ -485,7 +440,10 @@ export class GaussianMixture {
     }
     const user = this.userInits(d);
     const allGiven = user.weights !== undefined && user.means !== undefined && user.precChol !== undefined;
-    const engine = this.chooseEngine(x);
+    if (!allGiven || maxIter > 0) checkDefinedCovariances(x, type, regCovar);
+    const model = covarianceModel(type);
+    const engine = this.resolveEngine(x, o.engine);
+    const data = centreData(x, engine);
     try {
       const rng = createRandom(o.seed);
       let best: { params: Params; nIter: number; lowerBound: number; history: number[]; converged: boolean } | undefined;
@@ -496,13 +454,13 @@ export class GaussianMixture {
           params = { weights: user.weights!.slice(), means: user.means!.slice(), covariances: user.covariances!.slice(), precChol: user.precChol!.slice() };
         } else {
           const resp = this.initialResp(x, runRng);
-          const est = engine.estimate(resp, regCovar);
+          const est = estimateParameters(data, resp, model, regCovar);
           const weights = est.nk.map((v) => v / n);
           params = {
             weights: user.weights?.slice() ?? weights,
             means: user.means?.slice() ?? est.means,
             covariances: user.covariances?.slice() ?? est.covariances,
-            precChol: user.precChol?.slice() ?? precisionCholesky(est.covariances, type, k, d, regCovar),
+            precChol: user.precChol?.slice() ?? model.precisionCholesky(est.covariances, k, d, regCovar),
           };
         }
         let lowerBound = -Infinity;
@@ -513,16 +471,16 @@ export class GaussianMixture {
           throwIfInterrupted(`GaussianMixture's EM, iteration ${it}/${maxIter}`);
           nIter = it;
           const prev = lowerBound;
-          const { logResp, meanLogProb } = eStep(engine, params, n, k);
+          const { logResp, meanLogProb } = eStep(data, model, params, n, k);
           for (let i = 0; i < logResp.length; i++) logResp[i] = Math.exp(logResp[i]!);
-          const est = engine.estimate(logResp, regCovar);
+          const est = estimateParameters(data, logResp, model, regCovar);
           let sum = 0;
           for (const v of est.nk) sum += v;
           params = {
             weights: est.nk.map((v) => v / sum),
             means: est.means,
             covariances: est.covariances,
-            precChol: precisionCholesky(est.covariances, type, k, d, regCovar),
+            precChol: model.precisionCholesky(est.covariances, k, d, regCovar),
           };
           lowerBound = meanLogProb;
           history.push(lowerBound);
@@ -536,7 +494,7 @@ export class GaussianMixture {
       if (!b.converged && maxIter > 0) {
         warnNotConverged('GaussianMixture', maxIter, 'Increase maxIter, raise tol, or check the data (scaling the features or a larger regCovar can help).');
       }
-      const { logResp } = eStep(engine, b.params, n, k);
+      const { logResp } = eStep(data, model, b.params, n, k);
       this.fitted = {
         ...b.params,
         nFeatures: d,
@@ -544,12 +502,12 @@ export class GaussianMixture {
         nIter: b.nIter,
         lowerBound: b.lowerBound,
         lowerBounds: Float64Array.from(b.history),
-        engine: engine.name,
+        engine,
         labels: argmaxRows(logResp, n, k),
       };
       return this.fitted;
     } finally {
-      engine.dispose();
+      data.dispose();
     }
   }
 
@@ -557,12 +515,12 @@ export class GaussianMixture {
     const f = this.state();
     const x = this.checkData(X, f.nFeatures);
     const k = this.options.nComponents;
-    const engine = this.chooseEngine(x);
+    const data = centreData(x, this.resolveEngine(x, f.engine));
     try {
-      const r = eStep(engine, f, x.rows, k);
+      const r = eStep(data, covarianceModel(this.options.covarianceType), f, x.rows, k);
       return { ...r, n: x.rows, k };
     } finally {
-      engine.dispose();
+      data.dispose();
     }
   }
 }
@@ -571,8 +529,8 @@ export class GaussianMixture {
  * E-step: weighted log-probabilities, their log-sum-exp per row (log p(x)), the log
  * responsibilities (n × k) and the mean log-likelihood.
  */
-function eStep(engine: GmmEngine, p: Params, n: number, k: number): { logResp: Float64Array; logProbNorm: Float64Array; meanLogProb: number } {
-  const lp = engine.logGaussian(p.means, p.precChol);
+function eStep(data: GaussianData, model: CovarianceModel, p: Params, n: number, k: number): { logResp: Float64Array; logProbNorm: Float64Array; meanLogProb: number } {
+  const lp = logGaussianProb(data, p.means, p.precChol, model);
   const logW = new Float64Array(k);
   for (let c = 0; c < k; c++) logW[c] = Math.log(p.weights[c]!);
   const norm = new Float64Array(n);

@@ -1,1 +1,3 @@
 export * from './engine.js';
+export * from './cholesky.js';
+export * from './gaussian.js';

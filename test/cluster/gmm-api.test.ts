@@ -186,3 +186,9 @@ test('informationCriteria: BIC/AIC per component count equal separate fits, and 
   assert.equal(crit.nComponents[crit.bic.indexOf(Math.min(...crit.bic))], 3);
   assert.throws(() => informationCriteria(X, []), /at least one/);
 });
+
+test("engine: the compute floor's vocabulary; 'native' is refused by name, 'js' is what 'auto' picks for small data", () => {
+  assert.throws(() => new GaussianMixture({ nComponents: 2, engine: 'native' }).fit(x), /GaussianMixture has no 'native' engine; use engine 'auto' or one of: js, tfjs/);
+  assert.throws(() => new GaussianMixture({ nComponents: 2, engine: 'gpu' as never }).fit(x), /engine must be one of 'auto', 'js', 'tfjs', 'native', got 'gpu'/);
+  assert.equal(new GaussianMixture({ nComponents: 2 }).fit(x).engine, 'js');
+});

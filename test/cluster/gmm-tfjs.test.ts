@@ -2,11 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../../src/tf/backend.js';
 import { GaussianMixture, responsibilitiesFromLabels } from '../../src/cluster/gmm.js';
-import { jsEngine, precisionCholesky, tfjsEngine } from '../../src/cluster/gmm-engine.js';
+import { covarianceModel, estimateParameters, logGaussianProb } from '../../src/cluster/gmm-covariance.js';
+import { centreData } from '../../src/linalg/gaussian.js';
 import { TYPES, assertClose, makeBlobs } from './gmm-helpers.js';
 
-// The TF.js engine (float32 products over row chunks, used for large data) against the float64
-// reference engine, on data large enough to span several chunks (8192 rows each).
+// The covariance models over the floor's TF.js products (float32 over row chunks, used for large
+// data) against the same models over the float64 products, on data large enough to span several
+// chunks (8192 rows each).
 const { x, labels } = makeBlobs(9000, 12, 4, 3, 3);
 
 test('tfjs engine: M-step and E-step agree with the float64 engine for every covariance type', async () => {
@@ -15,17 +17,18 @@ test('tfjs engine: M-step and E-step agree with the float64 engine for every cov
   // Soft responsibilities: the one-hot truth blended with a uniform share.
   const resp = responsibilitiesFromLabels(labels, 4).map((v) => 0.8 * v + 0.05);
   for (const type of TYPES) {
-    const js = jsEngine(x, type, 4);
-    const tfe = tfjsEngine(tf, x, type, 4);
+    const model = covarianceModel(type);
+    const js = centreData(x, 'js');
+    const tfe = centreData(x, 'tfjs');
     try {
-      const a = js.estimate(resp, 1e-6);
-      const b = tfe.estimate(resp, 1e-6);
+      const a = estimateParameters(js, resp, model, 1e-6);
+      const b = estimateParameters(tfe, resp, model, 1e-6);
       assertClose(b.nk, a.nk, 1e-6, `${type} nk`);
       assertClose(b.means, a.means, 1e-5, `${type} means`, 1e-6);
       assertClose(b.covariances, a.covariances, 1e-4, `${type} covariances`, 1e-5);
-      const pc = precisionCholesky(a.covariances, type, 4, 12, 1e-6);
-      const la = js.logGaussian(a.means, pc);
-      const lb = tfe.logGaussian(a.means, pc);
+      const pc = model.precisionCholesky(a.covariances, 4, 12, 1e-6);
+      const la = logGaussianProb(js, a.means, pc, model);
+      const lb = logGaussianProb(tfe, a.means, pc, model);
       assertClose(lb, la, 1e-5, `${type} log N(x)`, 1e-6);
     } finally {
       tfe.dispose();
@@ -59,13 +62,14 @@ test('tfjs engine: the triangular split of the full/tied E-step (d ≥ 32) agree
   const big = makeBlobs(3000, 40, 3, 5, 2);
   const resp = responsibilitiesFromLabels(big.labels, 3).map((v) => 0.9 * v + 0.1 / 3);
   for (const type of ['full', 'tied'] as const) {
-    const js = jsEngine(big.x, type, 3);
-    const tfe = tfjsEngine(tf, big.x, type, 3);
+    const model = covarianceModel(type);
+    const js = centreData(big.x, 'js');
+    const tfe = centreData(big.x, 'tfjs');
     try {
-      const a = js.estimate(resp, 1e-6);
-      assertClose(tfe.estimate(resp, 1e-6).covariances, a.covariances, 1e-4, `${type} covariances`, 1e-5);
-      const pc = precisionCholesky(a.covariances, type, 3, 40, 1e-6);
-      assertClose(tfe.logGaussian(a.means, pc), js.logGaussian(a.means, pc), 1e-5, `${type} log N(x)`, 1e-6);
+      const a = estimateParameters(js, resp, model, 1e-6);
+      assertClose(estimateParameters(tfe, resp, model, 1e-6).covariances, a.covariances, 1e-4, `${type} covariances`, 1e-5);
+      const pc = model.precisionCholesky(a.covariances, 3, 40, 1e-6);
+      assertClose(logGaussianProb(tfe, a.means, pc, model), logGaussianProb(js, a.means, pc, model), 1e-5, `${type} log N(x)`, 1e-6);
     } finally {
       tfe.dispose();
     }

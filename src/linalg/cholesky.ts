@@ -1,7 +1,8 @@
 /**
- * Small dense float64 linear algebra for the Gaussian mixture: Cholesky factorisations and
- * triangular inverses of d × d matrices stored row-major in Float64Arrays. No general matrix
- * inverse is ever formed: precisions are handled through their Cholesky factors.
+ * Small dense float64 linear algebra of the compute floor: Cholesky factorisations and triangular
+ * inverses of d × d matrices stored row-major in Float64Arrays (the Gaussian mixture's covariances
+ * and precisions). No general matrix inverse is ever formed: precisions are handled through their
+ * Cholesky factors, as in scikit-learn's `_compute_precision_cholesky`.
  * @module
  */
 
@@ -34,6 +35,7 @@ export function choleskyLower(a: ArrayLike<number>, d: number, offset = 0): Floa
 /**
  * Inverse of a lower-triangular matrix (forward substitution against the identity, i.e.
  * `solve_triangular(L, I, lower=True)`); the result is lower triangular.
+ * @example invertLower(new Float64Array([2, 0, 1, 1]), 2) // [0.5, 0, -0.5, 1]
  */
 export function invertLower(l: Float64Array, d: number): Float64Array {
   const inv = new Float64Array(d * d);
@@ -49,7 +51,7 @@ export function invertLower(l: Float64Array, d: number): Float64Array {
   return inv;
 }
 
-/** Transpose of a d × d matrix. */
+/** Transpose of a d × d matrix. @example transposeSquare(new Float64Array([1, 2, 3, 4]), 2) // [1, 3, 2, 4] */
 export function transposeSquare(a: Float64Array, d: number): Float64Array {
   const t = new Float64Array(d * d);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) t[j * d + i] = a[i * d + j]!;
@@ -61,6 +63,7 @@ export function transposeSquare(a: Float64Array, d: number): Float64Array {
  * without inverting Σ: with Σ = L·Lᵀ, P = L⁻ᵀ is upper triangular and P·Pᵀ = Σ⁻¹
  * (scikit-learn's `_compute_precision_cholesky`).
  * @returns P, or `undefined` when Σ is not positive definite.
+ * @example precisionCholeskyFromCovariance(new Float64Array([4, 0, 0, 1]), 2) // [0.5, 0, 0, 1]
  */
 export function precisionCholeskyFromCovariance(cov: ArrayLike<number>, d: number, offset = 0): Float64Array | undefined {
   const l = choleskyLower(cov, d, offset);
@@ -73,6 +76,7 @@ export function precisionCholeskyFromCovariance(cov: ArrayLike<number>, d: numbe
  * Cholesky: the ordinary one of the index-reversed matrix, reversed back). Used to turn a
  * given precision matrix into the upper-triangular factor the E-step expects.
  * @returns U, or `undefined` when A is not positive definite.
+ * @example choleskyUpperUUt(new Float64Array([2, 1, 1, 1]), 2) // [1, 1, 0, 1]: U·Uᵀ = A
  */
 export function choleskyUpperUUt(a: ArrayLike<number>, d: number, offset = 0): Float64Array | undefined {
   const flipped = new Float64Array(d * d);
@@ -87,6 +91,7 @@ export function choleskyUpperUUt(a: ArrayLike<number>, d: number, offset = 0): F
 /**
  * Covariance Σ = (P·Pᵀ)⁻¹ = P⁻ᵀ·P⁻¹ from an upper-triangular precision Cholesky factor P,
  * through the triangular inverse of P (no general inverse).
+ * @example covarianceFromPrecisionCholesky(new Float64Array([0.5, 0, 0, 1]), 2) // [4, 0, 0, 1]
  */
 export function covarianceFromPrecisionCholesky(p: Float64Array, d: number): Float64Array {
   // P upper ⇒ Pᵀ lower; (Pᵀ)⁻¹ = (P⁻¹)ᵀ is lower.
@@ -104,7 +109,10 @@ export function covarianceFromPrecisionCholesky(p: Float64Array, d: number): Flo
   return cov;
 }
 
-/** Sum of log of the diagonal of a d × d matrix (log-determinant of a triangular factor). */
+/**
+ * Sum of log of the diagonal of a d × d matrix (log-determinant of a triangular factor).
+ * @example logDiagSum(new Float64Array([2, 0, 1, 3]), 2) // log 6
+ */
 export function logDiagSum(a: Float64Array, d: number): number {
   let s = 0;
   for (let i = 0; i < d; i++) s += Math.log(a[i * d + i]!);
