@@ -127,3 +127,6 @@ fi
 if [[ "$(readlink node_modules/fmnist-cluster 2>/dev/null)" != ".." ]]; then
   ln -sfn .. node_modules/fmnist-cluster
 fi
+
+# --- 6. notebooks stay clean in git -------------------------------------------------------------
+bash "$ROOT/scripts/setup-git-filter.sh"
