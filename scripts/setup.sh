@@ -95,12 +95,13 @@ bash "$ROOT/scripts/setup-native.sh"     # our compiled kernels (native/); else 
 
 # --- 4. tslab kernel ---------------------------------------------------------------------------
 # A project-local kernel spec (argv uses absolute paths of this checkout's node and tslab), so the
-# kernel runs this project's pinned tslab. JUPYTER_PATH=$ROOT/.jupyter makes Jupyter find it.
+# kernel runs this project's pinned tslab; scripts/tslab-preload.cjs adds the restart hint and
+# message-first errors (src/notebook/kernel-hints.ts). JUPYTER_PATH=$ROOT/.jupyter makes Jupyter find it.
 KERNEL_DIR="$ROOT/.jupyter/kernels/tslab"
 NODE_BIN="$(command -v node)"
 SPEC=$(cat <<JSON
 {
-  "argv": ["$NODE_BIN", "$ROOT/node_modules/tslab/bin/tslab", "kernel", "--config-path", "{connection_file}"],
+  "argv": ["$NODE_BIN", "--require", "$ROOT/scripts/tslab-preload.cjs", "$ROOT/node_modules/tslab/bin/tslab", "kernel", "--config-path", "{connection_file}"],
   "display_name": "TypeScript (tslab)",
   "language": "typescript"
 }
