@@ -130,6 +130,19 @@ export class ResultStore {
     return all;
   }
 
+  /**
+   * Removes the results for which `predicate` holds (one atomic rewrite); returns the removed ones.
+   * @example store.remove((r) => r.label === 'variant')
+   */
+  remove(predicate: (result: PipelineResult) => boolean): PipelineResult[] {
+    const all = this.load();
+    const removed = all.filter(predicate);
+    if (removed.length > 0) {
+      writeFileAtomicSync(this.file, JSON.stringify({ format: RESULTS_FORMAT, results: all.filter((r) => !predicate(r)) } satisfies ResultsFile, null, 1));
+    }
+    return removed;
+  }
+
   /** Removes every result of this scale. */
   clear(): void {
     writeFileAtomicSync(this.file, JSON.stringify({ format: RESULTS_FORMAT, results: [] } satisfies ResultsFile));
