@@ -48,3 +48,12 @@ test('the committed notebooks are nbformat 4.5 with cell ids, without outputs, a
   assert.equal(dry.status, 0, dry.stderr);
   assert.equal(dry.stdout, '', 'the filter would strip something from these (run `.venv/bin/python -m nbstripout --keep-id <file>`)');
 });
+
+test('every notebook\'s config cell prints the scale and its cost (describeScale), none raw backend JSON', () => {
+  for (const f of files.filter((n) => !/summary/.test(n))) {
+    const nb = JSON.parse(readFileSync(path.join(DIR, f), 'utf8')) as { cells: { cell_type: string; source: string[] }[] };
+    const first = nb.cells.find((c) => c.cell_type === 'code')!.source.join('');
+    assert.match(first, /console\.log\([^;]*fc\.describeScale\(settings/, `${f}: the config cell prints fc.describeScale(settings…)`);
+    assert.doesNotMatch(first, /JSON\.stringify\(fc\.backendInfo\(\)\)/, `${f}: raw backend JSON`);
+  }
+});
