@@ -69,7 +69,8 @@ export interface Display {
   showMarkdown(markdown: string): void;
   /**
    * Emits the small plotly.js loader for the classic Notebook (JupyterLab and Notebook 7 draw
-   * figures with their Plotly renderer and ignore it). Call it in a notebook's first cell.
+   * figures with their Plotly renderer and ignore it), as an `application/javascript` output where
+   * the sink takes MIME bundles, else as HTML. Call it in a notebook's first cell.
    * @param force emit even if already emitted in this process (default true).
    */
   loadPlotly(force?: boolean): void;
@@ -245,10 +246,11 @@ export const CLASSIC_PLOTLY_PATH = 'nbextensions/fmnist-cluster/plotly.min.js';
  * `.jupyter/nbextensions/`) when the page has no `window.Plotly`, running it with AMD `define`
  * hidden. A no-op where Plotly is already on the page (exported HTML), outside the classic
  * Notebook (recognised by its `<body data-base-url>`), or when it cannot be fetched.
+ * As JavaScript source ({@link plotlyLoaderHtml} wraps it in a `<script>`).
  */
-export function plotlyLoaderHtml(): string {
+export function plotlyLoaderJs(): string {
   return (
-    '<script type="text/javascript">/* fmnist-cluster: plotly.js loader for the classic Notebook */\n' +
+    '/* fmnist-cluster: plotly.js loader for the classic Notebook */\n' +
     '(function () {\n' +
     '  if (window.Plotly || window.__fmnistPlotlyLoading) return;\n' +
     // Only the classic Notebook sets data-base-url on <body>; JupyterLab / Notebook 7 draw figures without it.
@@ -260,8 +262,13 @@ export function plotlyLoaderHtml(): string {
     '    .then(function (src) { var m = { exports: {} }; (new Function("define", "require", "module", "exports", src)).call(window, undefined, undefined, m, m.exports);\n' +
     '      if (!window.Plotly) window.Plotly = m.exports; })\n' +
     '    .catch(function () {}).then(function () { window.__fmnistPlotlyLoading = false; });\n' +
-    '})();\n</script>'
+    '})();\n'
   );
+}
+
+/** {@link plotlyLoaderJs} as an HTML `<script>` (for sinks that take HTML only). */
+export function plotlyLoaderHtml(): string {
+  return `<script type="text/javascript">${plotlyLoaderJs()}</script>`;
 }
 
 /** The text shown for a figure where nothing richer renders (terminals, `text/plain`). */
@@ -309,7 +316,11 @@ export function createDisplay(sink: HtmlSink, options: CreateDisplayOptions = {}
     },
     loadPlotly(force = true) {
       if (state.plotlyLoaded && !force) return;
-      sink.html(plotlyLoaderHtml());
+      // As application/javascript, not a <script> in text/html: the classic Notebook runs it,
+      // JupyterLab shows nothing, and nbconvert's "Sanitize HTML" drops it instead of printing
+      // the script as text.
+      if (sink.bundle) sink.bundle({ 'application/javascript': plotlyLoaderJs() });
+      else sink.html(plotlyLoaderHtml());
       state.plotlyLoaded = true;
     },
     get plotlyLoaded() {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { runInNewContext } from 'node:vm';
 import { readFileSync } from 'node:fs';
 import {
-  CLASSIC_PLOTLY_PATH, FIGURE_PLACEHOLDER_HINT, PLOTLY_MISSING_HINT, SANITIZE_SAFE_TABLE_TAGS, createDisplay, figureHtml, plotlyBundleHtml, plotlyLoaderHtml, PLOTLY_MIME, readPlotlyBundle, tableHtml, tslabDisplayWriter, tslabSink,
+  CLASSIC_PLOTLY_PATH, FIGURE_PLACEHOLDER_HINT, PLOTLY_MISSING_HINT, SANITIZE_SAFE_TABLE_TAGS, createDisplay, figureHtml, plotlyBundleHtml, plotlyLoaderHtml, plotlyLoaderJs, PLOTLY_MIME, readPlotlyBundle, tableHtml, tslabDisplayWriter, tslabSink,
   type HtmlSink, type MimeBundle,
 } from '../../src/notebook/display.js';
 import { barChart, lineChart, scriptSafeJson, type Figure } from '../../src/plots/index.js';
@@ -102,6 +102,12 @@ test('loadPlotly emits the small classic-Notebook loader (not the 4.8 MB bundle)
   assert.equal(sink.html_.length, 2);
   // State is shared through `state` (the default display keeps one per process).
   assert.equal(createDisplay(recorder(), { state }).plotlyLoaded, true);
+  // Where bundles go (tslab): JavaScript, not a script inside HTML (which "Sanitize HTML" prints as text).
+  const bundles = bundleRecorder();
+  createDisplay(bundles).loadPlotly();
+  assert.deepEqual(bundles.bundles, [{ 'application/javascript': plotlyLoaderJs() }]);
+  assert.deepEqual(bundles.html_, []);
+  assert.equal(plotlyLoaderHtml(), `<script type="text/javascript">${plotlyLoaderJs()}</script>`);
 });
 
 test('the loader fetches plotly.js from the server with AMD define hidden, once, and does nothing where Plotly exists', async () => {

@@ -24,6 +24,7 @@ const BUNDLE_MARKER = '(plotly.js-dist-min), embedded inline for offline use';
 function notebookWithOutputs(): object {
   const outputs: MimeBundle[] = [];
   const d = createDisplay({ html: (s) => outputs.push({ 'text/html': s }), bundle: (b) => outputs.push(b) });
+  d.loadPlotly(); // the first cell's classic-Notebook loader
   d.showFigure(barChart({ title: 'Class counts', categories: ['a', 'b'], values: [3, 4] }));
   d.showTable({ caption: 'Scores <per> seed', columns: ['seed', 'NMI'], rows: [[0, 0.5123], [1, 0.5234]] });
   d.showFigure(lineChart({ title: 'SSE', series: [{ name: 's', x: [1, 2, 3], y: [3, 2, 1] }] }));
