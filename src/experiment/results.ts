@@ -81,7 +81,7 @@ export function medianRun<R extends { nmi: number }>(runs: readonly R[]): R {
 
 /** Options of {@link ResultStore}. */
 export interface ResultStoreOptions {
-  /** Default: `REPORT_SCALE`'s. */
+  /** `'smoke'` or `'full'`; default: `REPORT_SCALE`'s. */
   scale?: ReportScale;
   /** Cache root. Default `.cache/` (or `$FMNIST_CACHE_DIR`). */
   root?: string;
