@@ -31,7 +31,7 @@ export function parseReportArgs(argv: readonly string[]): ReportArgs {
   const flags = argv.filter((a) => a.startsWith('--'));
   const unknown = flags.filter((f) => !(REPORT_FLAGS as readonly string[]).includes(f));
   if (unknown.length > 0) {
-    throw new RangeError(`npm run report: unknown option ${unknown.join(', ')}; allowed: ${REPORT_FLAGS.join(', ')} and notebook name filters (e.g. 02 or kmeans).`);
+    throw new RangeError(`unknown option ${unknown.join(', ')}; allowed: ${REPORT_FLAGS.join(', ')} and notebook name filters (e.g. 02 or kmeans).`);
   }
   return {
     includeVariants: flags.includes('--include-variants'),
