@@ -19,5 +19,5 @@ extra=()
 # Jupyter refuses to run as root unless told to (containers and CI machines often are root).
 [[ $(id -u) == 0 ]] && extra+=(--allow-root)
 cd "$ROOT"
-exec "$JUPYTER" lab --ServerApp.root_dir="$ROOT" --ServerApp.default_url=/lab/tree/notebooks \
+exec "$JUPYTER" lab --ServerApp.root_dir="$ROOT" --LabApp.default_url=/lab/tree/notebooks \
   --MappingKernelManager.default_kernel_name=tslab "${extra[@]}" "$@"
