@@ -8,8 +8,10 @@ Prints one JSON line on stdout: {"ok", "seconds", "cells", "failedCell", "error"
 
 Every line a cell prints (e.g. the autoencoder's epoch lines) is also written to stderr as
 `OUTPUT <json string>`, so the report runner can show long cells' progress as it happens.
-With --plotly-bundle FILE, the file's HTML (the inline plotly.js script) is put once into the
-exported page's <head>: notebooks do not embed plotly.js, so the HTML page carries it.
+The HTML page uses the project's `fmnist_lab` nbconvert template (python/fmnist_nbconvert): figures
+drawn from their Plotly data by plotly.js embedded once in <head> (with --plotly-bundle FILE, the
+file's HTML, i.e. the inline plotly.js script; notebooks do not embed plotly.js), the page title
+from the notebook's first heading.
 
 Stopping: on SIGTERM, SIGINT or SIGHUP — and when the parent (the report runner) dies, through
 PR_SET_PDEATHSIG and a watcher thread — the kernel's process group (jupyter_client starts the
@@ -259,12 +261,16 @@ def main():
         STOPPER.stop(signal.SIGTERM)
     NotebookNotary().sign(nb)
     atomic_write(out_ipynb, nbformat.writes(nb))
-    # No MathJax: the notebooks have no formulas, and its CDN script cannot load offline.
-    body, _ = HTMLExporter(mathjax_url='').from_notebook_node(nb)
+    # The project's nbconvert template (python/fmnist_nbconvert, installed by scripts/setup.sh): the
+    # same page as JupyterLab's File → Save and Export Notebook As → HTML gives, figures drawn
+    # from their Plotly data, the title from the notebook's first heading. No MathJax: the
+    # notebooks have no formulas, and its CDN script cannot load offline.
+    resources = {'metadata': {'name': os.path.splitext(os.path.basename(src))[0],
+                              'path': os.path.dirname(os.path.abspath(src))}}
     if plotly_bundle:
         with open(plotly_bundle, encoding='utf-8') as f:
-            script = f.read()
-        body = body.replace('</head>', script + '\n</head>', 1)
+            resources['fmnist_plotly_html'] = f.read()
+    body, _ = HTMLExporter(mathjax_url='', template_name='fmnist_lab').from_notebook_node(nb, resources=resources)
     if result['ok']:
         body = PAGE_MARK % ('complete run, %d of %d code cells' % (len(code_cells), len(code_cells))) + body
     else:

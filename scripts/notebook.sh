@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Opens the notebooks in JupyterLab (the project's .venv, made by scripts/setup.sh) with the
-# project's tslab kernel. Extra arguments go to JupyterLab (e.g. --no-browser --port 8899).
+# project's tslab kernel. JupyterLab serves the project folder and opens its file browser in
+# notebooks/, so reports/notebooks/ (the executed copies of `npm run report`) is one click away
+# (the folder icon above the file list, then reports/). Extra arguments go to JupyterLab
+# (e.g. --no-browser --port 8899).
 # The scale comes from REPORT_SCALE (default: the report's full scale); every notebook's first
 # cell says which scale it runs at and what that costs.
 set -euo pipefail
@@ -15,5 +18,6 @@ echo "notebook: scale '${REPORT_SCALE:-full}' (REPORT_SCALE=smoke npm run notebo
 extra=()
 # Jupyter refuses to run as root unless told to (containers and CI machines often are root).
 [[ $(id -u) == 0 ]] && extra+=(--allow-root)
-cd "$ROOT/notebooks"
-exec "$JUPYTER" lab --notebook-dir="$ROOT/notebooks" --MappingKernelManager.default_kernel_name=tslab "${extra[@]}" "$@"
+cd "$ROOT"
+exec "$JUPYTER" lab --ServerApp.root_dir="$ROOT" --LabApp.default_url=/lab/tree/notebooks \
+  --MappingKernelManager.default_kernel_name=tslab "${extra[@]}" "$@"

@@ -5,12 +5,15 @@
 #      benchmark twins), Chromium (browser tests), g++/make (tfjs-node's binding), python3-venv
 #      where the Python lacks venv
 #   3. the project-local Python virtual environment .venv from PyPI: JupyterLab 4, Notebook 7,
-#      nbclient/nbconvert, plotly's notebook renderer, umap-learn (pins: requirements.txt +
-#      constraints.txt); then tfjs-node's native backend built against PyPI's tensorflow-cpu
+#      nbclient/nbconvert, plotly's notebook renderer, umap-learn, nbstripout (pins: requirements.txt +
+#      constraints.txt), and our nbconvert template python/fmnist_nbconvert (HTML exports that draw
+#      offline, the default of JupyterLab's File → Save and Export Notebook As → HTML); then tfjs-node's native backend built against PyPI's tensorflow-cpu
 #      (scripts/setup-tfjs-node.sh; where it cannot, one line says why and wasm is used), and the
 #      project's compiled kernels (scripts/setup-native.sh, native/; else their TypeScript twins)
 #   4. the tslab kernel, registered in the project-local folder .jupyter/ (JUPYTER_PATH points
 #      there in our scripts), so nothing outside the project is touched.
+#   5. the package's link to itself (node_modules/fmnist-cluster), and nbstripout as the git filter
+#      of *.ipynb (scripts/setup-git-filter.sh): outputs never reach git.
 # Environment: FMNIST_SKIP_APT=1 skips step 2 (you manage system packages yourself);
 #              FMNIST_PYTHON=/path/to/python3 chooses the Python that creates .venv (>= 3.9).
 set -euo pipefail
@@ -56,9 +59,9 @@ if (( ${#missing[@]} > 0 )) && [[ "${FMNIST_SKIP_APT:-0}" != 1 ]]; then
 fi
 
 # --- 3. Python virtual environment (.venv) from PyPI ------------------------------------------
-# Installed (incrementally) only when requirements.txt or constraints.txt change (their hash is stamped in .venv).
+# Installed (incrementally) only when requirements.txt, constraints.txt or python/ change (their hash is stamped in .venv).
 VENV="$ROOT/.venv"
-PY_STAMP="$(cat requirements.txt constraints.txt | sha256sum | cut -c1-16)"
+PY_STAMP="$( { cat requirements.txt constraints.txt; find python -type f ! -path '*/build/*' ! -path '*.egg-info*' ! -path '*__pycache__*' | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-16)"
 if [[ "$(cat "$VENV/.fmnist-stamp" 2>/dev/null)" != "$PY_STAMP" ]]; then
   BASE_PY="${FMNIST_PYTHON:-$(command -v python3 || true)}"
   [[ -n "$BASE_PY" ]] || { say "no python3 found: install Python >= 3.9 (or set FMNIST_PYTHON) and rerun"; exit 1; }
@@ -79,6 +82,11 @@ if [[ "$(cat "$VENV/.fmnist-stamp" 2>/dev/null)" != "$PY_STAMP" ]]; then
   fi
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-input -r requirements.txt -c constraints.txt >&2 \
     || { say "pip could not install requirements.txt (no access to PyPI?). Fix that, or see environment.md for using your own JupyterLab"; exit 1; }
+  # Our nbconvert template and its Jupyter config (no dependencies of its own beyond nbconvert),
+  # built with the pinned setuptools of requirements.txt (no build isolation: nothing unpinned).
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-input --no-build-isolation --no-deps --force-reinstall ./python/fmnist_nbconvert >&2 \
+    || { say "pip could not install python/fmnist_nbconvert (the HTML export template)"; exit 1; }
+  rm -rf python/fmnist_nbconvert/build python/fmnist_nbconvert/*.egg-info
   printf '%s\n' "$PY_STAMP" > "$VENV/.fmnist-stamp"
 fi
 
@@ -87,12 +95,13 @@ bash "$ROOT/scripts/setup-native.sh"     # our compiled kernels (native/); else 
 
 # --- 4. tslab kernel ---------------------------------------------------------------------------
 # A project-local kernel spec (argv uses absolute paths of this checkout's node and tslab), so the
-# kernel runs this project's pinned tslab. JUPYTER_PATH=$ROOT/.jupyter makes Jupyter find it.
+# kernel runs this project's pinned tslab; scripts/tslab-preload.cjs adds the restart hint and
+# message-first errors (src/notebook/kernel-hints.ts). JUPYTER_PATH=$ROOT/.jupyter makes Jupyter find it.
 KERNEL_DIR="$ROOT/.jupyter/kernels/tslab"
 NODE_BIN="$(command -v node)"
 SPEC=$(cat <<JSON
 {
-  "argv": ["$NODE_BIN", "$ROOT/node_modules/tslab/bin/tslab", "kernel", "--config-path", "{connection_file}"],
+  "argv": ["$NODE_BIN", "--require", "$ROOT/scripts/tslab-preload.cjs", "$ROOT/node_modules/tslab/bin/tslab", "kernel", "--config-path", "{connection_file}"],
   "display_name": "TypeScript (tslab)",
   "language": "typescript"
 }
@@ -119,3 +128,6 @@ fi
 if [[ "$(readlink node_modules/fmnist-cluster 2>/dev/null)" != ".." ]]; then
   ln -sfn .. node_modules/fmnist-cluster
 fi
+
+# --- 6. notebooks stay clean in git -------------------------------------------------------------
+bash "$ROOT/scripts/setup-git-filter.sh"

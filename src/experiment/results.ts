@@ -95,7 +95,7 @@ export function medianRun<R extends { nmi: number }>(runs: readonly R[]): R {
 
 /** Options of {@link ResultStore}. */
 export interface ResultStoreOptions {
-  /** Default: `REPORT_SCALE`'s. */
+  /** `'smoke'` or `'full'`; default: `REPORT_SCALE`'s. */
   scale?: ReportScale;
   /** Cache root. Default `.cache/` (or `$FMNIST_CACHE_DIR`). */
   root?: string;
@@ -235,6 +235,25 @@ export class ResultStore {
       if (existsSync(this.legacyFile)) renameSync(this.legacyFile, `${this.legacyFile}.migrated`);
     });
     return this.load();
+  }
+
+  /**
+   * Removes the results for which `predicate` holds, under the lock (the log rewritten atomically
+   * with the results kept, the legacy table renamed `.migrated`); returns the removed ones.
+   * Records that cannot be read (reported by {@link read}) are dropped by the rewrite.
+   * @example store.remove((r) => r.label === 'variant')
+   */
+  remove(predicate: (result: PipelineResult) => boolean): PipelineResult[] {
+    return this.withLock(() => {
+      const all = this.read().results;
+      const removed = all.filter(predicate);
+      if (removed.length > 0) {
+        const kept = all.filter((r) => !predicate(r));
+        writeFileAtomicSync(this.file, kept.map((r) => JSON.stringify({ format: RESULTS_FORMAT, result: r }) + '\n').join(''));
+        if (existsSync(this.legacyFile)) renameSync(this.legacyFile, `${this.legacyFile}.migrated`);
+      }
+      return removed;
+    });
   }
 
   /** Removes every result of this scale (under the lock; the legacy table is renamed `.migrated`). */

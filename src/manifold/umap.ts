@@ -63,7 +63,7 @@ export interface UMAPOptions {
   metric?: UmapMetric;
   /** Initial layout: `'spectral'` (default, like umap-learn), `'pca'` or `'random'`. */
   init?: UmapInit;
-  /** Nearest-neighbour search (default `'auto'`). */
+  /** Nearest-neighbour search: `'exact'`, `'nndescent'` (approximate), or `'auto'` (default: exact up to {@link EXACT_KNN_MAX_ROWS} rows, else NN-descent). */
   knnMethod?: UmapKnnMethod;
   /** Seed of every random step (default 0). */
   seed?: number;

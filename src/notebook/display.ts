@@ -69,7 +69,8 @@ export interface Display {
   showMarkdown(markdown: string): void;
   /**
    * Emits the small plotly.js loader for the classic Notebook (JupyterLab and Notebook 7 draw
-   * figures with their Plotly renderer and ignore it). Call it in a notebook's first cell.
+   * figures with their Plotly renderer and ignore it), as an `application/javascript` output where
+   * the sink takes MIME bundles, else as HTML. Call it in a notebook's first cell.
    * @param force emit even if already emitted in this process (default true).
    */
   loadPlotly(force?: boolean): void;
@@ -149,6 +150,22 @@ export function plotlySpec(fig: Figure, options: ShowFigureOptions = {}): Requir
 }
 
 /**
+ * What a figure's HTML fallback says where its script does not run (JupyterLab 4 draws figures
+ * from their Plotly data and never shows it; nbconvert's plain HTML export and the classic
+ * Notebook do). Names JupyterLab 4's real commands: it has no File → Trust Notebook menu entry,
+ * only the command palette's "Trust Notebook".
+ */
+export const FIGURE_PLACEHOLDER_HINT =
+  'drawn by JavaScript. If it stays blank: in JupyterLab re-run the cell (Run → Run Selected Cell), or trust the notebook ' +
+  '(View → Activate Command Palette, then "Trust Notebook"); for a page that draws offline, export with File → Save and Export ' +
+  'Notebook As → HTML from `npm run notebook`, or open the pages of `npm run report`.';
+
+/** What a figure's HTML fallback says where scripts run but the page has no plotly.js. */
+export const PLOTLY_MISSING_HINT =
+  'plotly.js is not on this page. Export with File → Save and Export Notebook As → HTML from `npm run notebook` ' +
+  '(its template embeds plotly.js), or open the pages of `npm run report`; in the classic Notebook, run the first cell.';
+
+/**
  * The HTML of one figure: a sized `<div>` with a placeholder (visible where scripts do not run,
  * e.g. an untrusted notebook) and a script that draws the figure with `Plotly.newPlot`.
  */
@@ -164,7 +181,7 @@ export function figureHtml(fig: Figure, id: string, options: ShowFigureOptions =
   return (
     `<div id="${id}" class="fmnist-plot" style="width:${width};height:${height}px;">` +
     `<div class="fmnist-plot-placeholder" style="padding:1em;color:#666;font:13px sans-serif;">` +
-    `Figure${title ? ` “${escapeHtml(title)}”` : ''}: drawn by JavaScript. If it stays blank, trust the notebook (File → Trust Notebook) or re-run its cells.</div></div>\n` +
+    `Figure${title ? ` “${escapeHtml(title)}”` : ''}: ${FIGURE_PLACEHOLDER_HINT}</div></div>\n` +
     '<script type="text/javascript">\n' +
     '(function () {\n' +
     `  var id = "${id}", spec = ${scriptSafeJson(spec)}, tries = 0;\n` +
@@ -172,7 +189,7 @@ export function figureHtml(fig: Figure, id: string, options: ShowFigureOptions =
     '    var el = document.getElementById(id);\n' +
     '    if (!el || !window.Plotly) {\n' +
     '      if (tries++ < 100) { setTimeout(draw, 50); return; }\n' +
-    '      if (el) el.firstChild.textContent = "Plotly is not loaded on this page: re-run the notebook from its first cell (which embeds Plotly), then save it.";\n' +
+    `      if (el) el.firstChild.textContent = ${JSON.stringify(PLOTLY_MISSING_HINT)};\n` +
     '      return;\n' +
     '    }\n' +
     '    el.innerHTML = "";\n' +
@@ -191,19 +208,32 @@ function titleOf(fig: Figure): string | undefined {
 }
 
 /**
- * A static HTML table: escaped text, formatted numbers right-aligned.
+ * The tags and attributes that survive nbconvert's "Sanitize HTML" (its `clean_html` filter:
+ * bleach's defaults plus `div`, `pre`, `code`, `span`, `table`, `tr`, `td`, and only `class` / `id`
+ * attributes). JupyterLab's own HTML export sanitizes by default, and bleach shows any other tag
+ * (`caption`, `thead`, `th`, …) as escaped text; so tables use only these, with inline styles that
+ * are dropped there (the page's CSS then styles the table) and kept everywhere else.
+ */
+export const SANITIZE_SAFE_TABLE_TAGS: readonly string[] = ['div', 'b', 'table', 'tr', 'td'];
+
+/**
+ * A static HTML table: escaped text, formatted numbers right-aligned, the caption a bold line
+ * above it. Written with {@link SANITIZE_SAFE_TABLE_TAGS} only, so it stays a table in every
+ * place a notebook is shown: JupyterLab (trusted or not), nbconvert's HTML export with or
+ * without "Sanitize HTML", the classic Notebook. The header is the first row, in bold.
  * @throws RangeError for ragged rows (see `formatTable`).
+ * @example tableHtml({ caption: 'Scores', columns: ['pipeline', 'NMI'], rows: [['K-Means', 0.513]] })
  */
 export function tableHtml(options: ShowTableOptions): string {
   const cells = formatTable(options);
   const numeric = options.columns.map((_, j) => options.rows.length > 0 && options.rows.every((r) => typeof r[j] === 'number' || r[j] == null));
   const align = (j: number) => (numeric[j] ? 'right' : 'left');
-  const th = options.columns.map((c, j) => `<th style="text-align:${align(j)};padding:4px 10px;border-bottom:2px solid #888;">${escapeHtml(c)}</th>`).join('');
+  const head = options.columns.map((c, j) => `<td style="text-align:${align(j)};padding:4px 10px;border-bottom:2px solid #888;"><b>${escapeHtml(c)}</b></td>`).join('');
   const body = cells
     .map((r) => `<tr>${r.map((v, j) => `<td style="text-align:${align(j)};padding:3px 10px;border-bottom:1px solid #ddd;">${escapeHtml(v)}</td>`).join('')}</tr>`)
     .join('\n');
-  const caption = options.caption ? `<caption style="caption-side:top;text-align:left;font-weight:bold;padding:4px 0;">${escapeHtml(options.caption)}</caption>` : '';
-  return `<table class="fmnist-table" style="border-collapse:collapse;margin:6px 0;font-size:13px;">${caption}<thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  const caption = options.caption ? `<div class="fmnist-table-caption" style="font-weight:bold;padding:4px 0;"><b>${escapeHtml(options.caption)}</b></div>` : '';
+  return `<div class="fmnist-table">${caption}<table class="fmnist-table" style="border-collapse:collapse;margin:6px 0;font-size:13px;"><tr class="fmnist-table-head">${head}</tr>\n${body}\n</table></div>`;
 }
 
 let idCounter = 0;
@@ -216,10 +246,11 @@ export const CLASSIC_PLOTLY_PATH = 'nbextensions/fmnist-cluster/plotly.min.js';
  * `.jupyter/nbextensions/`) when the page has no `window.Plotly`, running it with AMD `define`
  * hidden. A no-op where Plotly is already on the page (exported HTML), outside the classic
  * Notebook (recognised by its `<body data-base-url>`), or when it cannot be fetched.
+ * As JavaScript source ({@link plotlyLoaderHtml} wraps it in a `<script>`).
  */
-export function plotlyLoaderHtml(): string {
+export function plotlyLoaderJs(): string {
   return (
-    '<script type="text/javascript">/* fmnist-cluster: plotly.js loader for the classic Notebook */\n' +
+    '/* fmnist-cluster: plotly.js loader for the classic Notebook */\n' +
     '(function () {\n' +
     '  if (window.Plotly || window.__fmnistPlotlyLoading) return;\n' +
     // Only the classic Notebook sets data-base-url on <body>; JupyterLab / Notebook 7 draw figures without it.
@@ -231,8 +262,13 @@ export function plotlyLoaderHtml(): string {
     '    .then(function (src) { var m = { exports: {} }; (new Function("define", "require", "module", "exports", src)).call(window, undefined, undefined, m, m.exports);\n' +
     '      if (!window.Plotly) window.Plotly = m.exports; })\n' +
     '    .catch(function () {}).then(function () { window.__fmnistPlotlyLoading = false; });\n' +
-    '})();\n</script>'
+    '})();\n'
   );
+}
+
+/** {@link plotlyLoaderJs} as an HTML `<script>` (for sinks that take HTML only). */
+export function plotlyLoaderHtml(): string {
+  return `<script type="text/javascript">${plotlyLoaderJs()}</script>`;
 }
 
 /** The text shown for a figure where nothing richer renders (terminals, `text/plain`). */
@@ -280,7 +316,11 @@ export function createDisplay(sink: HtmlSink, options: CreateDisplayOptions = {}
     },
     loadPlotly(force = true) {
       if (state.plotlyLoaded && !force) return;
-      sink.html(plotlyLoaderHtml());
+      // As application/javascript, not a <script> in text/html: the classic Notebook runs it,
+      // JupyterLab shows nothing, and nbconvert's "Sanitize HTML" drops it instead of printing
+      // the script as text.
+      if (sink.bundle) sink.bundle({ 'application/javascript': plotlyLoaderJs() });
+      else sink.html(plotlyLoaderHtml());
       state.plotlyLoaded = true;
     },
     get plotlyLoaded() {

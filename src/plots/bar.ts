@@ -16,10 +16,35 @@ export interface BarChartOptions extends CommonOptions {
   showValues?: boolean;
   /** Decimals of the printed values (default 0 for integers, else 3). */
   digits?: number;
-  /** Horizontal bars (default false). */
-  horizontal?: boolean;
+  /**
+   * Bar direction. Allowed values:
+   * - `'auto'` (default): vertical, unless the category labels would not fit side by side in
+   *   {@link AUTO_HORIZONTAL_WIDTH} pixels (many or long labels, e.g. the summary's pipelines with
+   *   their settings): then horizontal, one label per row, the chart as tall as its rows need;
+   * - `true`: horizontal bars; `false`: vertical bars.
+   */
+  horizontal?: boolean | 'auto';
   /** Symmetric error bars, one per bar (e.g. the sd over seeds); NaN for none. */
   errors?: ArrayLike<number>;
+}
+
+/** The width (px) that {@link BarChartOptions.horizontal} `'auto'` assumes the labels share. */
+export const AUTO_HORIZONTAL_WIDTH = 900;
+/** Approximate width of one character of a tick label at the figures' 12 px font. */
+const CHAR_PX = 6;
+/** Rows of horizontal bars: pixels per label line, plus a gap. */
+const LINE_PX = 17;
+const ROW_GAP_PX = 12;
+
+/** The lines of a category label (Plotly breaks lines at `<br>`). */
+function labelLines(label: string): string[] {
+  return label.split(/<br\s*\/?>/i);
+}
+
+/** Whether `'auto'` lays these categories out horizontally: their widest lines side by side exceed the width. */
+export function wantsHorizontalBars(categories: readonly string[], width = AUTO_HORIZONTAL_WIDTH): boolean {
+  const total = categories.reduce((sum, c) => sum + Math.max(40, CHAR_PX * Math.max(...labelLines(c).map((l) => l.length)) + 8), 0);
+  return total > width;
 }
 
 /**
@@ -44,7 +69,8 @@ export function barChart(opts: BarChartOptions): Figure {
     if (colorsOpt.length !== n) throw new RangeError(`barChart: colors has ${colorsOpt.length} entries but there are ${n} bars.`);
     color = [...colorsOpt];
   }
-  const horizontal = opts.horizontal ?? false;
+  const horizontalOpt = opts.horizontal ?? 'auto';
+  const horizontal = horizontalOpt === 'auto' ? wantsHorizontalBars(opts.categories) : horizontalOpt;
   const cats = [...opts.categories];
   const vals = values.map((v) => roundTo(v, 6)); // bar heights: exact enough, short JSON
   const trace: Record<string, unknown> = {
@@ -67,8 +93,11 @@ export function barChart(opts: BarChartOptions): Figure {
   }
   const valueAxis = axis(opts.yTitle ?? 'count', { rangemode: 'tozero' });
   const catAxis = axis(opts.xTitle, { type: 'category', ...(horizontal ? { autorange: 'reversed' } : {}) });
+  // Horizontal bars: each row as tall as its label's lines, so labels never overlap.
+  const lines = Math.max(1, ...opts.categories.map((c) => labelLines(c).length));
+  const rowsHeight = 110 + n * (lines * LINE_PX + ROW_GAP_PX);
   const layout = {
-    ...baseLayout(opts, { height: 400 }),
+    ...baseLayout(opts, { height: horizontal ? Math.max(400, rowsHeight) : 400 }),
     xaxis: horizontal ? valueAxis : catAxis,
     yaxis: horizontal ? catAxis : valueAxis,
     showlegend: false,

@@ -15,7 +15,7 @@ export interface Scatter2dOptions extends CommonOptions {
   labels: ArrayLike<number>;
   /** Legend name of each label value (e.g. `CLASS_NAMES`); default `cluster k` / `class k`. */
   names?: readonly string[];
-  /** What the labels are, for default legend names (default `'class'`). */
+  /** What the labels are, for default legend names: `'class'` (default) or `'cluster'`. */
   labelKind?: 'class' | 'cluster';
   /** At most this many points are drawn (default 5000), chosen evenly (deterministic). */
   maxPoints?: number;

@@ -1,8 +1,11 @@
 /**
- * `npm run report [-- name-filter ...]`: executes every notebook in `notebooks/` (or
- * `$REPORT_NOTEBOOKS_DIR`) in order at the scale chosen by REPORT_SCALE (`full` by default, `smoke`
- * for CI), then exports HTML into `reports/` (or `$REPORT_OUT_DIR`) with an `index.html` that links
- * the pages and shows the summary table.
+ * `npm run report [-- [--include-variants] [name-filter ...]]`: executes every notebook in
+ * `notebooks/` (or `$REPORT_NOTEBOOKS_DIR`) as it is, in order, at the scale chosen by REPORT_SCALE
+ * (`full` by default, `smoke` for CI), then exports HTML into `reports/` (or `$REPORT_OUT_DIR`) with
+ * an `index.html` that links the pages, says which notebooks differ from the committed ones, and
+ * shows the summary table; variants recorded before the run (interactively) are left out unless
+ * `--include-variants`. `npm run report -- --clear-variants` removes the recorded variants of the
+ * scale and exits (see ./variants.ts).
  *
  * Progress goes to stdout (one line per notebook, one per cell); a failing cell is reported with
  * notebook name, cell number and the error text that tslab wrote to stderr.
@@ -27,6 +30,8 @@ import { reportScale, SCALE_ENV, scaleSettings } from '../experiment/scale.js';
 import { jupyterEnv, PROJECT_ROOT, projectPython } from '../util/paths.js';
 import { writeFileAtomicSync } from '../util/fs.js';
 import { renderIndexPage, type NotebookRun } from './index-page.js';
+import { notebookChange, type NotebookChange } from './notebook-changes.js';
+import { clearVariants, indexResults, parseReportArgs } from './variants.js';
 import { plotlyBundleHtml, plotlyVersion, readPlotlyBundle } from '../notebook/display.js';
 
 
@@ -155,10 +160,17 @@ export function isProgressLine(line: string): boolean {
 async function main(): Promise<void> {
   const scale = reportScale();
   const settings = scaleSettings(scale);
+  const args = parseReportArgs(process.argv.slice(2));
+  if (args.clearVariants) {
+    const removed = clearVariants(new ResultStore({ scale }));
+    console.log(`report: removed ${removed.length} recorded variant${removed.length === 1 ? '' : 's'} at scale '${scale}'${removed.length ? `: ${removed.map((r) => r.id).join(', ')}` : ''}`);
+    return;
+  }
+  const runStartedAt = new Date();
   const outDir = path.resolve(process.env.REPORT_OUT_DIR ?? path.join(PROJECT_ROOT, 'reports'));
   ensureFolder(outDir, 'REPORT_OUT_DIR');
   ensureFolder(path.join(outDir, 'notebooks'), 'REPORT_OUT_DIR/notebooks');
-  const only = process.argv.slice(2);
+  const only = args.only;
   const notebooksDir = process.env.REPORT_NOTEBOOKS_DIR ? path.resolve(process.env.REPORT_NOTEBOOKS_DIR) : undefined;
   const notebooks = listNotebooks(notebooksDir).filter((f) => only.length === 0 || only.some((o) => path.basename(f).includes(o)));
   const env = { ...jupyterEnv(), [SCALE_ENV]: scale };
@@ -200,15 +212,22 @@ async function main(): Promise<void> {
       console.log(`[${i + 1}/${notebooks.length}] ${name}: FAILED${r.failedCell ? ` at cell ${r.failedCell}` : ''} after ${r.seconds.toFixed(1)} s\n${indent(r.error ?? 'unknown error')}`);
     }
   }
-  const { results, problems } = new ResultStore({ scale }).read();
+  const { results: recorded, problems } = new ResultStore({ scale }).read();
   for (const p of problems) console.log(`report: skipped a recorded result: ${formatProblem(p)}`);
+  const { shown: results, leftOut } = indexResults(recorded, { runStartedAt, includeVariants: args.includeVariants });
+  const changes = new Map<string, NotebookChange>(notebooks.map((f) => [path.basename(f, '.ipynb'), notebookChange(f)]));
   copyFileSync(require.resolve('plotly.js-dist-min'), path.join(outDir, 'plotly.min.js'));
+  const edited = [...changes].filter(([, c]) => c.state === 'edited' || c.state === 'new').map(([n]) => n);
+  if (edited.length > 0) console.log(`report: run as edited (differ from the committed notebooks): ${edited.join(', ')}`);
+  if (leftOut.length > 0) console.log(`report: ${leftOut.length} variant(s) recorded before this run left out of the index (--include-variants shows them, --clear-variants removes them)`);
   const failed = runs.filter((r) => !r.ok);
   const mark = stopSignal
     ? `${PAGE_MARK_PREFIX}INTERRUPTED report run: stopped by ${stopSignal}; ${runs.filter((r) => r.ok).length} of ${notebooks.length} notebooks completed -->\n`
     : `${PAGE_MARK_PREFIX}complete report run: ${runs.length - failed.length} of ${runs.length} notebooks ok -->\n`;
-  writeFileAtomicSync(path.join(outDir, 'index.html'), mark + renderIndexPage({ scale, runs, results, generatedAt: new Date(), plotlyScript: 'plotly.min.js' }));
-  writeFileAtomicSync(path.join(outDir, 'summary.json'), JSON.stringify({ scale, interrupted: stopSignal ?? null, runs, results, skippedRecords: problems }, null, 2));
+  writeFileAtomicSync(path.join(outDir, 'index.html'), mark + renderIndexPage({ scale, runs, results, generatedAt: new Date(), plotlyScript: 'plotly.min.js', changes, leftOutVariants: leftOut.length }));
+  writeFileAtomicSync(path.join(outDir, 'summary.json'), JSON.stringify({
+    scale, interrupted: stopSignal ?? null, runs, results, notebooks: Object.fromEntries(changes), leftOutVariants: leftOut.map((r) => r.id), skippedRecords: problems,
+  }, null, 2));
   if (stopSignal) {
     console.log(`report: interrupted by ${stopSignal}; nothing is left running. The index and pages say which notebooks did not complete.`);
     process.exitCode = 128 + (osConstants.signals[stopSignal] ?? 15);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { runInNewContext } from 'node:vm';
 import { readFileSync } from 'node:fs';
 import {
-  CLASSIC_PLOTLY_PATH, createDisplay, figureHtml, plotlyBundleHtml, plotlyLoaderHtml, PLOTLY_MIME, readPlotlyBundle, tableHtml, tslabDisplayWriter, tslabSink,
+  CLASSIC_PLOTLY_PATH, FIGURE_PLACEHOLDER_HINT, PLOTLY_MISSING_HINT, SANITIZE_SAFE_TABLE_TAGS, createDisplay, figureHtml, plotlyBundleHtml, plotlyLoaderHtml, plotlyLoaderJs, PLOTLY_MIME, readPlotlyBundle, tableHtml, tslabDisplayWriter, tslabSink,
   type HtmlSink, type MimeBundle,
 } from '../../src/notebook/display.js';
 import { barChart, lineChart, scriptSafeJson, type Figure } from '../../src/plots/index.js';
@@ -102,6 +102,12 @@ test('loadPlotly emits the small classic-Notebook loader (not the 4.8 MB bundle)
   assert.equal(sink.html_.length, 2);
   // State is shared through `state` (the default display keeps one per process).
   assert.equal(createDisplay(recorder(), { state }).plotlyLoaded, true);
+  // Where bundles go (tslab): JavaScript, not a script inside HTML (which "Sanitize HTML" prints as text).
+  const bundles = bundleRecorder();
+  createDisplay(bundles).loadPlotly();
+  assert.deepEqual(bundles.bundles, [{ 'application/javascript': plotlyLoaderJs() }]);
+  assert.deepEqual(bundles.html_, []);
+  assert.equal(plotlyLoaderHtml(), `<script type="text/javascript">${plotlyLoaderJs()}</script>`);
 });
 
 test('the loader fetches plotly.js from the server with AMD define hidden, once, and does nothing where Plotly exists', async () => {
@@ -161,7 +167,10 @@ test('data containing </script> cannot end the figure script; escapes round-trip
   const spec = specOf(html);
   assert.deepEqual((spec.data[0] as { x: string[] }).x, [evil]);
   assert.deepEqual((spec.data[0] as { y: number[] }).y, [1.5, 2], 'typed arrays become plain arrays');
-  // The placeholder title is HTML-escaped.
+  // The placeholder title is HTML-escaped; its hint names JupyterLab 4's real commands.
+  assert.ok(html.includes(FIGURE_PLACEHOLDER_HINT));
+  assert.doesNotMatch(html, /File → Trust Notebook/, 'JupyterLab 4 has no such menu entry');
+  assert.match(FIGURE_PLACEHOLDER_HINT, /View → Activate Command Palette, then "Trust Notebook"/);
   assert.ok(html.includes('&lt;/script&gt;&lt;script&gt;'));
   assert.equal(scriptSafeJson({ a: '<>&' }), '{"a":"\\u003c\\u003e\\u0026"}');
   assert.throws(() => figureHtml(fig, 'bad id"'), /id must be a plain HTML id/);
@@ -196,7 +205,7 @@ test('a figure script without Plotly retries, then explains instead of failing s
   let guard = 0;
   while (timers.length > 0 && guard++ < 1000) timers.shift()!();
   assert.ok(guard > 50 && guard < 1000);
-  assert.match(el.firstChild.textContent, /Plotly is not loaded/);
+  assert.equal(el.firstChild.textContent, PLOTLY_MISSING_HINT);
 });
 
 test('the real plotly.js-dist-min bundle embeds: no </script> or <script inside, defines Plotly', () => {
@@ -214,12 +223,14 @@ test('showTable renders an escaped static HTML table; showMarkdown and showHtml 
   const d = createDisplay(sink);
   d.showTable({ caption: 'Scores <b>', columns: ['pipeline', 'NMI'], rows: [['a<b', 0.51234], ['c', null]] });
   const t = sink.html_[0]!;
-  assert.ok(t.includes('<caption'));
-  assert.ok(t.includes('Scores &lt;b&gt;'));
+  assert.match(t, /<div class="fmnist-table-caption"[^>]*><b>Scores &lt;b&gt;<\/b><\/div>/, 'the caption is a bold line above the table');
+  assert.match(t, /<tr class="fmnist-table-head"><td [^>]*><b>pipeline<\/b><\/td>/, 'the header is the first row, in bold');
+  const tags = new Set([...t.matchAll(/<\/?([a-z]+)/g)].map((m) => m[1]!));
+  assert.deepEqual([...tags].filter((x) => !SANITIZE_SAFE_TABLE_TAGS.includes(x)), [], 'only tags that nbconvert\'s "Sanitize HTML" keeps');
   assert.ok(t.includes('>a&lt;b</td>'));
   assert.ok(t.includes('>0.512</td>'));
   assert.ok(t.includes('>—</td>'));
-  assert.match(t, /text-align:right[^>]*>NMI</);
+  assert.match(t, /text-align:right[^>]*><b>NMI</);
   assert.ok(!t.includes('<script'), 'tables need no script');
   d.showMarkdown('**x**');
   assert.deepEqual(sink.md, ['**x**']);
