@@ -82,7 +82,7 @@ test('showComparison: one row per run with mean ± sd, median and Δ vs the publ
   showComparison(runs, { publishedNmi: 0.5, display: createDisplay({ html: (s) => out.push(s) }) });
   const html = out.join('');
   assert.match(html, /published \(the report\)/);
-  assert.equal((html.match(/<tr>/g) ?? []).length, 1 + 1 + 2, 'header, published, two runs');
+  assert.equal((html.match(/<tr[ >]/g) ?? []).length, 1 + 1 + 2, 'header, published, two runs');
   assert.match(html, /fit on train/);
   assert.match(html, />1\.000 ± 0\.000</);
   assert.match(html, />\+0\.500</, 'Δ of a perfect run vs 0.5');
