@@ -48,7 +48,7 @@ test('indexResults: variants recorded before the run are left out unless asked; 
 });
 
 test('clearVariants removes every variant of the scale and keeps the other results', () => {
-  const store = new ResultStore({ scale: 'smoke', root: tempDir('fmnist-results-') });
+  const store = new ResultStore({ scale: report.scale, root: tempDir('fmnist-results-') });
   for (const r of [report, interactive, olderReport, runsOwn]) store.record(r);
   assert.deepEqual(clearVariants(store).map((r) => r.id), ['kmeans-raw~k=5', 'n2d-improved~dense']);
   assert.deepEqual(store.load().map((r) => r.id), ['kmeans-raw', 'ae-gmm']);
