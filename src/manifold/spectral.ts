@@ -11,9 +11,7 @@
  */
 import type { SparseGraph } from './fuzzy.js';
 import type { Random } from '../util/random.js';
-import { jacobiEigen } from '../decomposition/eigen.js';
-import { lanczosKernels } from './lanczos.js';
-import type { KernelEngine } from '../native/index.js';
+import { jacobiEigen, lanczosKernels, type EngineOption } from '../linalg/index.js';
 import type { Matrix } from '../util/matrix.js';
 
 /** Connected components: a label per vertex (0-based, in order of first vertex) and their count. */
@@ -45,7 +43,7 @@ export interface SpectralOptions {
   readonly tol?: number;
   readonly maxRestarts?: number;
   /** Which implementation runs the Lanczos loops (the same embedding either way). */
-  readonly engine?: KernelEngine;
+  readonly engine?: EngineOption;
 }
 
 /**

@@ -31,7 +31,7 @@ export interface NativeKernels {
     data: Float32Array, n: number, dim: number, m: number, maxC: number, hd: Float32Array, hi: Int32Array, hf: Uint8Array,
     newC: Int32Array, oldC: Int32Array, newP: Float32Array, oldP: Float32Array, newN: Int32Array, oldN: Int32Array, rng: Uint32Array,
   ): number;
-  /** The Lanczos loops of the spectral initialisation (see `LanczosKernels` in src/manifold/lanczos.ts). */
+  /** The Lanczos loops of the spectral initialisation (see `LanczosKernels` in src/linalg/lanczos.ts). */
   csrScaledMatvec(indptr: Int32Array, indices: Int32Array, values: Float64Array, rowScale: Float64Array, x: Float64Array, y: Float64Array): void;
   reorthogonalize(basis: Float64Array, n: number, count: number, w: Float64Array, h: Float64Array): number;
   ritzVectors(basis: Float64Array, n: number, m: number, Y: Float64Array, cols: Int32Array, out: Float64Array): void;

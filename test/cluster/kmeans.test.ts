@@ -55,7 +55,7 @@ test("engine 'tfjs' without an initialised backend is a clear error", () => {
   assert.notEqual(new KMeans({ nClusters: 3, nInit: 1 }).fit(X).engineUsed, 'tfjs');
 });
 
-const ENGINES: KMeansEngine[] = ['ml-kmeans', 'js', 'tfjs'];
+const ENGINES: KMeansEngine[] = ['js', 'tfjs'];
 
 // tfjs runs Hamerly's bounded assignment by default ('auto'); js is checked with both.
 const VARIANTS: { engine: KMeansEngine; algorithm: 'auto' | 'lloyd' | 'hamerly' }[] = [
@@ -168,7 +168,7 @@ test('same seed, same result; random init works; given centres make one run', ()
   assert.equal(new KMeans().options.nClusters, 8);
 });
 
-for (const [engine, algorithm] of [['ml-kmeans', 'auto'], ['js', 'lloyd'], ['js', 'hamerly']] as const) {
+for (const [engine, algorithm] of [['js', 'lloyd'], ['js', 'hamerly']] as const) {
   test(`an emptied cluster is re-seeded from the farthest point, never NaN [${engine}, ${algorithm}]`, () => {
     // Three tight groups; two of the four initial centres coincide, so one cluster is empty
     // after the first assignment (ties go to the first centre).
