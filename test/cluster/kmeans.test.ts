@@ -261,3 +261,17 @@ test('tfjs engine leaks no tensors', async () => {
   km.transform(X);
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('init as number[][] (issue 18): nClusters is taken from it, or a mismatch names the fix', () => {
+  const km = new KMeans({ init: [[0, 0], [9, 9]] });
+  assert.equal(km.options.nClusters, 2);
+  assert.equal(km.options.nInit, 1);
+  const labels = km.fit([[0, 1], [1, 0], [9, 8], [8, 9], [0.5, 0.5]]).labels;
+  assert.deepEqual(Array.from(labels), [0, 0, 1, 1, 0]);
+  assert.deepEqual(Array.from(km.clusterCenters.data), [0.5, 0.5, 8.5, 8.5]);
+  assert.throws(() => new KMeans({ nClusters: 3, init: [[0, 0], [9, 9]] }).fit([[0, 1], [1, 0], [9, 8], [8, 9]]),
+    /init: the given centres are 2 × 2 but must be nClusters × n_features = 3 × 2\. Give one centre per cluster .* leave nClusters out/);
+  assert.throws(() => new KMeans({ init: [[0, 0], [9]] }).fit([[0, 1], [1, 0]]), /init: row 1 has 1 values but row 0 has 2/);
+  assert.equal(km.algorithmUsed, 'lloyd');
+  assert.equal(km.engineUsed, 'js');
+});
