@@ -1,7 +1,8 @@
 /**
  * The project's compiled kernels (`native/`, a Node-API addon built by `scripts/setup-native.sh`).
- * Optional by design: every kernel has a TypeScript twin giving the same bits, used when the addon
- * is not built (no compiler) or disabled with `FMNIST_NATIVE=0`. {@link nativeStatus} says which
+ * Optional by design: every kernel has a TypeScript twin giving the same bits (engine `'js'` of the
+ * compute floor's vocabulary, src/linalg/engine.ts; the compiled one is `'native'`), used when the
+ * addon is not built (no compiler) or disabled with `FMNIST_NATIVE=0`. {@link nativeStatus} says which
  * one runs and why.
  * @module
  */
@@ -37,12 +38,6 @@ export interface NativeKernels {
   ritzVectors(basis: Float64Array, n: number, m: number, Y: Float64Array, cols: Int32Array, out: Float64Array): void;
   readonly abiVersion: number;
 }
-
-/**
- * Which implementation runs a kernel: the compiled one when it is available (`'auto'`), the
- * compiled one or an error (`'native'`), or the TypeScript twin.
- */
-export type KernelEngine = 'auto' | 'native' | 'typescript';
 
 /** Which implementation of the kernels is in use, and why. */
 export interface NativeStatus {
@@ -90,14 +85,4 @@ export function nativeKernels(): NativeKernels | undefined {
 export function nativeStatus(): NativeStatus {
   cached ??= load();
   return cached.status;
-}
-
-/**
- * The compiled kernels an engine choice asks for, or undefined for the TypeScript twins.
- * @throws Error when `'native'` is asked for and the addon is not available; `what` names the kernel.
- */
-export function kernelsFor(engine: KernelEngine, what: string): NativeKernels | undefined {
-  const native = engine === 'typescript' ? undefined : nativeKernels();
-  if (engine === 'native' && !native) throw new Error(`The compiled ${what} kernel is not available: ${nativeStatus().detail}.`);
-  return native;
 }
