@@ -8,6 +8,7 @@ export * from './notebook/index.js';
 
 export * from './cluster/index.js';
 export * from './metrics/index.js';
+export * from './linalg/index.js';
 export * from './decomposition/index.js';
 export * from './manifold/index.js';
 export { nativeStatus, type NativeStatus } from './native/index.js';

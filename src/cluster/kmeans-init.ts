@@ -5,7 +5,7 @@
  */
 import type { Random } from '../util/random.js';
 import { permutation } from '../util/random.js';
-import { squaredDistances, type DistanceKernel } from './kmeans-kernels.js';
+import { squaredDistances, type DistanceKernel } from '../linalg/index.js';
 
 /**
  * Greedy k-means++ (Arthur & Vassilvitskii 2007, with scikit-learn's local trials): the first

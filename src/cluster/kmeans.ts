@@ -1,34 +1,47 @@
 /**
- * K-Means clustering (Lloyd's algorithm) with scikit-learn's semantics: greedy k-means++
- * seeding, `nInit` restarts keeping the lowest inertia, a tolerance relative to the data's mean
- * per-feature variance, empty clusters re-seeded from the points farthest from their centres,
- * and a final assignment step so that `labels` and `inertia` belong to the final centres.
+ * K-Means clustering with scikit-learn's semantics: greedy k-means++ seeding, `nInit` restarts
+ * keeping the lowest inertia, a tolerance relative to the data's mean per-feature variance, empty
+ * clusters re-seeded from the points farthest from their centres, and a final assignment step so
+ * that `labels` and `inertia` belong to the final centres.
  *
- * One algorithm, three interchangeable engines for its Lloyd steps (same results up to float
- * rounding): `ml-kmeans` (the mljs library, for small data), `js` (a blocked pure-JS distance
- * kernel) and `tfjs` (distances as one matrix product on the TF.js backend; the fast path for
- * large data). `engine: 'auto'` picks by size.
+ * Two algorithms, chosen once in `fit`: Lloyd's ({@link lloyd}: every distance every iteration)
+ * and Hamerly's ({@link hamerly}: per-row bounds skip rows whose centre cannot have changed; the
+ * same labels and centres). Every distance comes from the compute floor (src/linalg), centred at
+ * the data's mean on every engine (`'js'`: float64; `'tfjs'`: float32 products on the TF.js
+ * backend), so the answer does not depend on where the data sits or which engine ran.
+ *
+ * ml-kmeans (the mljs library) is no longer an engine: on the same centres its Lloyd steps give
+ * the same labels as the `'js'` engine, which is faster and needs no `number[][]` copies (≈ 0.9 GB
+ * for 60k × 784). It is honestly the best tool for one job only, an independent implementation to
+ * check ours against: test/cluster/kmeans.test.ts compares both step by step.
  * @module
  */
-import { kmeans as mlKmeans } from 'ml-kmeans';
-import { columnMeans, type Matrix, toMatrix } from '../util/matrix.js';
+import { type Matrix, isMatrix, toMatrix } from '../util/matrix.js';
 import { createRandom } from '../util/random.js';
+import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
 import {
   NotFittedError, assertNever, checkFiniteMatrix, checkMatrix, describeValue, checkInteger, checkNumber, checkOneOf, warnNotConverged,
 } from '../util/validate.js';
 import {
-  assignLabels, assignLabelsBounded, createBounds, moveBounds, clusterSums, exactInertia, jsKernel, rowSquaredNorms, squaredDistances, tfjsKernel,
-  updateClusterSums, type DistanceKernel,
-} from './kmeans-kernels.js';
+  columnMean, distanceKernel, ENGINE_OPTIONS, nearestCentres, resolveEngine, squaredDistance, squaredDistances,
+  type DistanceKernel, type EngineOption,
+} from '../linalg/index.js';
+import {
+  assignLabelsBounded, createBounds, moveBounds, clusterSums, exactInertia, updateClusterSums, type DistanceBounds,
+} from './kmeans-steps.js';
 import { kmeansPlusPlus, randomRows } from './kmeans-init.js';
-import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
-import { activeTf } from '../tf/backend.js';
 
-/** How the initial centres are chosen. A Matrix gives them explicitly (k × d). */
-export type KMeansInit = 'kmeans++' | 'random' | Matrix;
+/**
+ * How the initial centres are chosen: `'kmeans++'`, `'random'`, or the centres themselves
+ * (k × d, as a Matrix or `number[][]`).
+ */
+export type KMeansInit = 'kmeans++' | 'random' | Matrix | ArrayLike<ArrayLike<number>>;
 
-/** Which implementation runs the Lloyd steps (see the module comment). */
-export type KMeansEngine = 'auto' | 'ml-kmeans' | 'js' | 'tfjs';
+/** The engine option of {@link KMeans}: the compute floor's {@link EngineOption} (it has no `'native'` engine). */
+export type KMeansEngine = EngineOption;
+
+/** See {@link KMeansOptions.algorithm}. */
+export type KMeansAlgorithm = 'auto' | 'lloyd' | 'hamerly';
 
 /** Options of {@link KMeans}. */
 export interface KMeansOptions {
@@ -37,7 +50,7 @@ export interface KMeansOptions {
    * ≤ the number of rows.
    */
   nClusters?: number;
-  /** `'kmeans++'` (default), `'random'` (k distinct random rows) or a k × d Matrix of centres. */
+  /** `'kmeans++'` (default), `'random'` (k distinct random rows) or k × d centres (Matrix or `number[][]`). */
   init?: KMeansInit;
   /**
    * Number of initialisations; the run with the lowest inertia is kept. Default 10 (scikit-learn
@@ -54,21 +67,20 @@ export interface KMeansOptions {
   /** Seed of the k-means++ / random initialisations (default 0). */
   seed?: number;
   /**
-   * `'auto'` (default): `tfjs` when a TF.js backend was initialised (`await initBackend()`) and the
-   * data is large (n·d·k ≥ 2²²), else `ml-kmeans` for small data (n·d ≤ 2¹⁸), else `js`.
+   * Where the distances run: `'js'` (float64), `'tfjs'` (float32 products on the TF.js backend;
+   * needs `await initBackend()`), or `'auto'` (default): `'tfjs'` when a backend is active and
+   * n·d·k ≥ 2²², else `'js'`. `'native'` is an error (no compiled K-Means kernel). The data is
+   * centred first on every engine, so they give the same clustering.
    */
   engine?: KMeansEngine;
   /**
-   * How the assignment step avoids work: `'lloyd'` computes every distance every iteration;
-   * `'hamerly'` keeps per-row distance bounds (Hamerly 2010) and recomputes only rows whose
-   * nearest centre may have changed — the same labels and centres, far fewer distances in late
-   * iterations. `'auto'` (default): `'hamerly'` with the tfjs engine, else `'lloyd'`.
+   * `'lloyd'` computes every distance every iteration; `'hamerly'` keeps per-row distance bounds
+   * (Hamerly 2010) and recomputes only rows whose nearest centre may have changed — the same
+   * labels and centres, far fewer distances in late iterations. `'auto'` (default): `'hamerly'`
+   * on the tfjs engine, else `'lloyd'`.
    */
   algorithm?: KMeansAlgorithm;
 }
-
-/** See {@link KMeansOptions.algorithm}. */
-export type KMeansAlgorithm = 'auto' | 'lloyd' | 'hamerly';
 
 const DEFAULTS = {
   nClusters: 8,
@@ -80,11 +92,6 @@ const DEFAULTS = {
   engine: 'auto' as KMeansEngine,
   algorithm: 'auto' as KMeansAlgorithm,
 };
-
-/** Size above which `engine: 'auto'` uses TF.js (when a backend is active). */
-const TFJS_MIN_WORK = 2 ** 22;
-/** Size up to which `engine: 'auto'` uses ml-kmeans for the Lloyd steps. */
-const ML_KMEANS_MAX_SIZE = 2 ** 18;
 
 /** Summary of one initialisation of a fit. */
 export interface KMeansRun {
@@ -101,7 +108,8 @@ interface Fitted {
   nIter: number;
   converged: boolean;
   runs: KMeansRun[];
-  engine: Exclude<KMeansEngine, 'auto'>;
+  engine: 'js' | 'tfjs';
+  algorithm: 'lloyd' | 'hamerly';
   nFeatures: number;
 }
 
@@ -130,12 +138,15 @@ export class KMeans {
 
   /** Stores the options; they are validated by {@link KMeans.fit}. */
   constructor(options: KMeansOptions = {}) {
-    const init = options.init ?? DEFAULTS.init;
-    const given = typeof init !== 'string' && typeof init === 'object' && init !== null;
-    const nInit = options.nInit ?? (given ? 1 : DEFAULTS.nInit);
-    // With given centres and no nClusters, k is their number of rows.
-    const nClusters = options.nClusters ?? (given ? init.rows : DEFAULTS.nClusters);
-    this.options = { ...DEFAULTS, ...stripUndefined(options), nInit, nClusters };
+    // One merge: the defaults, then the given options, then the defaults that follow from given
+    // centres (k is their number of rows; one run, as they are deterministic).
+    const merged = { ...DEFAULTS, ...stripUndefined(options) };
+    const rows = givenRows(merged.init);
+    this.options = {
+      ...merged,
+      nInit: options.nInit ?? (rows !== undefined ? 1 : DEFAULTS.nInit),
+      nClusters: options.nClusters ?? rows ?? DEFAULTS.nClusters,
+    };
   }
 
   /**
@@ -147,7 +158,7 @@ export class KMeans {
    */
   fit(X: Matrix | ArrayLike<ArrayLike<number>>): this {
     const x = toMatrix(X, 'X');
-    const { nClusters: k, init, maxIter, tol, seed } = this.options;
+    const { nClusters: k, maxIter, tol, seed } = this.options;
     this.validateOptions();
     checkMatrix('X', x, { minRows: 1 });
     checkFiniteMatrix('X', x);
@@ -157,24 +168,26 @@ export class KMeans {
         `Expected n_samples >= nClusters: X has ${x.rows} rows but nClusters = ${k}. Use nClusters <= ${x.rows} or more data.`,
       );
     }
+    const init = this.options.init;
     let given: Float64Array | undefined;
     if (typeof init !== 'string') {
-      if (init.rows !== k || init.cols !== x.cols) {
+      const centres = toMatrix(init, 'init');
+      if (centres.rows !== k || centres.cols !== x.cols) {
         throw new RangeError(
-          `init: the given centres are ${init.rows} × ${init.cols} but must be nClusters × n_features = ${k} × ${x.cols}.`,
+          `init: the given centres are ${centres.rows} × ${centres.cols} but must be nClusters × n_features = ${k} × ${x.cols}. ` +
+            'Give one centre per cluster with one value per column of X (or leave nClusters out: it is then the number of centres).',
         );
       }
-      checkFiniteMatrix('init', init);
-      given = Float64Array.from(init.data);
+      checkFiniteMatrix('init', centres);
+      given = Float64Array.from(centres.data);
     }
     const nInit = given ? 1 : this.options.nInit;
-    const engine = chooseEngine(this.options.engine, x, k, true);
-    const algorithm = this.options.algorithm;
-    const bounded = engine !== 'ml-kmeans' && (algorithm === 'hamerly' || (algorithm === 'auto' && engine === 'tfjs'));
+    // Engine and algorithm are chosen once, here; every run of this fit uses them.
+    const engine = resolveEngine(this.options.engine, { work: x.rows * x.cols * k, supports: ['js', 'tfjs'], what: 'KMeans' }) as 'js' | 'tfjs';
+    const algorithm = this.options.algorithm === 'auto' ? (engine === 'tfjs' ? 'hamerly' : 'lloyd') : this.options.algorithm;
+    const run = algorithm === 'hamerly' ? hamerly : lloyd;
     const tolAbs = tol * meanVariance(x);
-    const rowNorms = rowSquaredNorms(x);
-    const kernel = engine === 'tfjs' ? tfjsKernel(x, rowNorms) : jsKernel(x, rowNorms);
-    const mlPoints = engine === 'ml-kmeans' ? toArrays(x.data, x.rows, x.cols) : undefined;
+    const kernel = distanceKernel(x, { engine, what: 'KMeans' });
     try {
       const rng = createRandom(seed);
       const runs: KMeansRun[] = [];
@@ -186,7 +199,7 @@ export class KMeans {
         else if (init === 'kmeans++') centres = kmeansPlusPlus(kernel, k, runRng);
         else if (init === 'random') centres = randomRows(kernel, k, runRng);
         else return assertNever(init as never, 'KMeans init');
-        const result = lloyd(kernel, centres, k, maxIter, tolAbs, mlPoints, bounded);
+        const result = run(kernel, centres, k, maxIter, tolAbs);
         runs.push({ inertia: result.inertia, nIter: result.nIter, converged: result.converged });
         if (!best || result.inertia < best.inertia) best = result;
       }
@@ -211,6 +224,7 @@ export class KMeans {
         converged: b.converged,
         runs,
         engine,
+        algorithm,
         nFeatures: x.cols,
       };
       return this;
@@ -275,7 +289,9 @@ export class KMeans {
   /** Inertia, iterations and convergence of every initialisation, in order. @throws NotFittedError before fit. */
   get runs(): readonly KMeansRun[] { return this.state().runs; }
   /** The engine that ran the fit (`auto` resolved). @throws NotFittedError before fit. */
-  get engineUsed(): Exclude<KMeansEngine, 'auto'> { return this.state().engine; }
+  get engineUsed(): 'js' | 'tfjs' { return this.state().engine; }
+  /** The algorithm that ran the fit (`auto` resolved). @throws NotFittedError before fit. */
+  get algorithmUsed(): 'lloyd' | 'hamerly' { return this.state().algorithm; }
   /** Number of features seen by fit. @throws NotFittedError before fit. */
   get nFeaturesIn(): number { return this.state().nFeatures; }
 
@@ -296,10 +312,12 @@ export class KMeans {
     return x;
   }
 
-  /** The distance kernel for predict/transform/score (ml-kmeans only runs Lloyd steps in fit). */
+  /**
+   * The floor's distance kernel for predict/transform/score: the same centred distances as fit
+   * (centred at the new rows' own mean), on the engine the option resolves to for their size.
+   */
   private kernelFor(x: Matrix): DistanceKernel {
-    const engine = chooseEngine(this.options.engine, x, this.options.nClusters, false);
-    return engine === 'tfjs' ? tfjsKernel(x) : jsKernel(x);
+    return distanceKernel(x, { engine: this.options.engine, pointsPerPass: this.options.nClusters, what: 'KMeans' });
   }
 
   private assign(X: Matrix | ArrayLike<ArrayLike<number>>): { x: Matrix; labels: Int32Array } {
@@ -308,7 +326,7 @@ export class KMeans {
     const kernel = this.kernelFor(x);
     try {
       const labels = new Int32Array(x.rows).fill(-1);
-      assignLabels(kernel, f.centres, this.options.nClusters, labels, new Float64Array(x.rows));
+      nearestCentres(kernel, f.centres, this.options.nClusters, labels, new Float64Array(x.rows));
       return { x, labels };
     } finally {
       kernel.dispose();
@@ -322,133 +340,135 @@ export class KMeans {
     checkInteger('maxIter', o.maxIter, 1);
     checkNumber('tol', o.tol, 0);
     checkNumber('seed', o.seed);
-    checkOneOf('engine', o.engine, ['auto', 'ml-kmeans', 'js', 'tfjs']);
+    if ((o.engine as string) === 'ml-kmeans') {
+      throw new RangeError("engine 'ml-kmeans' was removed: use engine 'js' (the same Lloyd steps in float64, faster) or 'auto'.");
+    }
+    checkOneOf('engine', o.engine, ENGINE_OPTIONS);
     checkOneOf('algorithm', o.algorithm, ['auto', 'lloyd', 'hamerly']);
     if (typeof o.init === 'string') {
       checkOneOf('init', o.init as 'kmeans++' | 'random', ['kmeans++', 'random']);
     } else if (typeof o.init !== 'object' || o.init === null) {
-      throw new TypeError(`init must be 'kmeans++', 'random' or a Matrix of centres, got ${describeValue(o.init)}.`);
+      throw new TypeError(`init must be 'kmeans++', 'random' or the centres (a Matrix or number[][]), got ${describeValue(o.init)}.`);
     } else {
-      checkMatrix('init', o.init);
+      toMatrix(o.init, 'init');
     }
   }
 }
 
-/** Resolves `engine: 'auto'` (for predict, ml-kmeans is never used: only the kernels assign). */
-function chooseEngine(engine: KMeansEngine, x: Matrix, k: number, fitting: boolean): Exclude<KMeansEngine, 'auto'> {
-  switch (engine) {
-    case 'auto':
-      if (activeTf() !== undefined && x.rows * x.cols * k >= TFJS_MIN_WORK) return 'tfjs';
-      return fitting && x.rows * x.cols <= ML_KMEANS_MAX_SIZE ? 'ml-kmeans' : 'js';
-    case 'ml-kmeans':
-      return fitting ? 'ml-kmeans' : 'js';
-    case 'js':
-    case 'tfjs':
-      return engine;
-    default:
-      return assertNever(engine, 'KMeans engine');
+/** Rows of given centres (`init` as a Matrix or `number[][]`), or undefined for a named init. */
+function givenRows(init: unknown): number | undefined {
+  if (isMatrix(init)) return init.rows;
+  if (Array.isArray(init)) return init.length;
+  return undefined;
+}
+
+/** The state one run carries across iterations: labels, distances and per-cluster sums. */
+interface RunState {
+  readonly x: Matrix;
+  readonly k: number;
+  readonly labels: Int32Array;
+  readonly prev: Int32Array;
+  readonly dist: Float64Array;
+  readonly sums: Float64Array;
+  readonly counts: Float64Array;
+  sumsValid: boolean;
+}
+
+function runState(x: Matrix, k: number): RunState {
+  const n = x.rows;
+  return {
+    x, k, labels: new Int32Array(n).fill(-1), prev: new Int32Array(n).fill(-1), dist: new Float64Array(n),
+    sums: new Float64Array(k * x.cols), counts: new Float64Array(k), sumsValid: false,
+  };
+}
+
+/**
+ * The update step shared by both algorithms (scikit-learn's): per-cluster sums (incrementally
+ * once valid), empty clusters re-seeded from the farthest points, the new centres and their
+ * total squared movement. `distExact` is false when the assignment skipped rows (Hamerly): their
+ * distances are then recomputed before choosing the farthest points.
+ */
+function updateCentres(st: RunState, centres: Float64Array, distExact: boolean): { next: Float64Array; shift: number } {
+  const { x, k, labels, prev, dist, sums, counts } = st;
+  const d = x.cols;
+  if (st.sumsValid) updateClusterSums(x, prev, labels, sums, counts);
+  else clusterSums(x, labels, sums, counts);
+  st.sumsValid = true;
+  const empty: number[] = [];
+  for (let c = 0; c < k; c++) if (counts[c] === 0) empty.push(c);
+  if (empty.length > 0) {
+    if (!distExact) for (let i = 0; i < x.rows; i++) dist[i] = squaredDistance(x.data, i * d, centres, labels[i]! * d, d);
+    relocateEmptyClusters(x, labels, dist, empty, sums, counts);
+    st.sumsValid = false; // sums now disagree with labels: recompute next iteration
   }
+  const next = new Float64Array(k * d);
+  for (let c = 0; c < k; c++) {
+    const w = counts[c]!;
+    const s = w > 0 ? 1 / w : 1; // scikit-learn leaves a zero-weight cluster's sum as is
+    for (let j = 0; j < d; j++) next[c * d + j] = sums[c * d + j]! * s;
+  }
+  let shift = 0;
+  for (let i = 0; i < k * d; i++) {
+    const v = next[i]! - centres[i]!;
+    shift += v * v;
+  }
+  return { next, shift };
+}
+
+/** Why a run stops after an update: no label changed (`'labels'`), the centres barely moved (`'tol'`), or not yet. */
+function stopReason(st: RunState, nIter: number, shift: number, tolAbs: number): 'labels' | 'tol' | undefined {
+  if (nIter > 1 && arraysEqual(st.labels, st.prev)) return 'labels';
+  if (shift <= tolAbs) return 'tol';
+  st.prev.set(st.labels);
+  return undefined;
 }
 
 /**
  * One run of Lloyd's algorithm from the given centres (scikit-learn's `_kmeans_single_lloyd`):
- * assign, update (re-seeding empty clusters), stop when no label changes or the centres moved
- * less than `tolAbs` in total (squared); then a final assignment to the final centres.
+ * assign every row, update (re-seeding empty clusters), stop when no label changes or the centres
+ * moved less than `tolAbs` in total (squared); then a final assignment to the final centres.
  */
-function lloyd(
-  kernel: DistanceKernel, initial: Float64Array, k: number, maxIter: number, tolAbs: number, mlPoints: number[][] | undefined,
-  bounded = false,
-): RunResult {
-  const x = kernel.x;
-  const { rows: n, cols: d } = x;
+function lloyd(kernel: DistanceKernel, initial: Float64Array, k: number, maxIter: number, tolAbs: number): RunResult {
+  const st = runState(kernel.x, k);
   let centres = initial;
-  const labels = new Int32Array(n).fill(-1);
-  const prev = new Int32Array(n).fill(-1);
-  const dist = new Float64Array(n);
-  const sums = new Float64Array(k * d);
-  const counts = new Float64Array(k);
-  const bounds = bounded ? createBounds(n) : undefined;
-  let sumsValid = false;
-  let strict = false;
-  let converged = false;
+  let stop: 'labels' | 'tol' | undefined;
   let nIter = 0;
   while (nIter < maxIter) {
     throwIfInterrupted(`K-Means, iteration ${nIter + 1}/${maxIter}`);
-    // E-step (labels w.r.t. the current centres) and M-step.
-    let means: number[][] | undefined;
-    if (mlPoints) {
-      // ml-kmeans' own Lloyd step: nearest centre for every point, then the cluster means
-      // (it keeps the old centre for an empty cluster; we re-seed those below, like scikit-learn).
-      const step = mlKmeans(mlPoints, k, { initialization: toArrays(centres, k, d), maxIterations: 1, tolerance: 0 });
-      for (let i = 0; i < n; i++) labels[i] = step.clusters[i]!;
-      means = step.centroids;
-    } else if (bounds) {
-      assignLabelsBounded(kernel, centres, k, labels, dist, bounds);
-    } else {
-      assignLabels(kernel, centres, k, labels, dist);
-    }
+    nearestCentres(kernel, centres, k, st.labels, st.dist);
     nIter++;
-    if (mlPoints) {
-      clusterCounts(labels, counts);
-    } else if (sumsValid) {
-      updateClusterSums(x, prev, labels, sums, counts);
-    } else {
-      clusterSums(x, labels, sums, counts);
-    }
-    sumsValid = !mlPoints;
-    const empty: number[] = [];
-    for (let c = 0; c < k; c++) if (counts[c] === 0) empty.push(c);
-    let next: Float64Array;
-    if (means && empty.length === 0) {
-      next = new Float64Array(k * d);
-      for (let c = 0; c < k; c++) next.set(means[c]!, c * d);
-    } else {
-      if (mlPoints) {
-        clusterSums(x, labels, sums, counts);
-        for (let i = 0; i < n; i++) dist[i] = rowDistance(x, i, centres, labels[i]!);
-      }
-      if (empty.length > 0) {
-        // The bounded assignment skips rows, so their distances are stale: the farthest points
-        // must be found from exact ones.
-        if (bounds) for (let i = 0; i < n; i++) dist[i] = rowDistance(x, i, centres, labels[i]!);
-        relocateEmptyClusters(x, labels, dist, empty, sums, counts);
-        sumsValid = false; // sums now disagree with labels: recompute next iteration
-      }
-      next = new Float64Array(k * d);
-      for (let c = 0; c < k; c++) {
-        const w = counts[c]!;
-        const s = w > 0 ? 1 / w : 1; // scikit-learn leaves a zero-weight cluster's sum as is
-        for (let j = 0; j < d; j++) next[c * d + j] = sums[c * d + j]! * s;
-      }
-    }
-    let shift = 0;
-    for (let i = 0; i < k * d; i++) {
-      const v = next[i]! - centres[i]!;
-      shift += v * v;
-    }
-    if (bounds) moveBounds(bounds, labels, centres, next, k, d);
+    const { next, shift } = updateCentres(st, centres, true);
     centres = next;
-    if (nIter > 1 && arraysEqual(labels, prev)) {
-      strict = true;
-      converged = true;
-      break;
-    }
-    if (shift <= tolAbs) {
-      converged = true;
-      break;
-    }
-    prev.set(labels);
+    stop = stopReason(st, nIter, shift, tolAbs);
+    if (stop) break;
   }
-  if (!strict) {
-    // Final E-step: labels and inertia of the final centres.
-    if (mlPoints) {
-      const step = mlKmeans(mlPoints, k, { initialization: toArrays(centres, k, d), maxIterations: 1, tolerance: 0 });
-      for (let i = 0; i < n; i++) labels[i] = step.clusters[i]!;
-    } else {
-      assignLabels(kernel, centres, k, labels, dist);
-    }
+  if (stop !== 'labels') nearestCentres(kernel, centres, k, st.labels, st.dist); // labels of the final centres
+  return { centres, labels: st.labels, inertia: exactInertia(kernel.x, centres, st.labels), nIter, converged: stop !== undefined };
+}
+
+/**
+ * One run of Hamerly's algorithm (Hamerly 2010): Lloyd's iterations with per-row distance bounds,
+ * so that rows whose nearest centre cannot have changed are not recomputed; the same labels and
+ * centres as {@link lloyd} up to the bounds' rounding margin.
+ */
+function hamerly(kernel: DistanceKernel, initial: Float64Array, k: number, maxIter: number, tolAbs: number): RunResult {
+  const st = runState(kernel.x, k);
+  const bounds: DistanceBounds = createBounds(kernel.x.rows);
+  let centres = initial;
+  let stop: 'labels' | 'tol' | undefined;
+  let nIter = 0;
+  while (nIter < maxIter) {
+    throwIfInterrupted(`K-Means (Hamerly), iteration ${nIter + 1}/${maxIter}`);
+    assignLabelsBounded(kernel, centres, k, st.labels, st.dist, bounds);
+    nIter++;
+    const { next, shift } = updateCentres(st, centres, false);
+    moveBounds(bounds, st.labels, centres, next, k, kernel.x.cols);
+    centres = next;
+    stop = stopReason(st, nIter, shift, tolAbs);
+    if (stop) break;
   }
-  return { centres, labels, inertia: exactInertia(x, centres, labels), nIter, converged };
+  if (stop !== 'labels') nearestCentres(kernel, centres, k, st.labels, st.dist);
+  return { centres, labels: st.labels, inertia: exactInertia(kernel.x, centres, st.labels), nIter, converged: stop !== undefined };
 }
 
 /**
@@ -488,20 +508,7 @@ function largestIndices(values: Float64Array, m: number): number[] {
   return top;
 }
 
-function rowDistance(x: Matrix, i: number, centres: Float64Array, c: number): number {
-  const d = x.cols;
-  let s = 0;
-  for (let j = 0; j < d; j++) {
-    const v = x.data[i * d + j]! - centres[c * d + j]!;
-    s += v * v;
-  }
-  return s;
-}
 
-function clusterCounts(labels: Int32Array, counts: Float64Array): void {
-  counts.fill(0);
-  for (let i = 0; i < labels.length; i++) counts[labels[i]!]!++;
-}
 
 function arraysEqual(a: Int32Array, b: Int32Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -515,7 +522,7 @@ function arraysEqual(a: Int32Array, b: Int32Array): boolean {
  */
 export function meanVariance(x: Matrix): number {
   const { data, rows: n, cols: d } = x;
-  const mean = columnMeans(x);
+  const mean = columnMean(x);
   let total = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < d; j++) {
@@ -526,15 +533,6 @@ export function meanVariance(x: Matrix): number {
   return total / (n * d);
 }
 
-function toArrays(values: ArrayLike<number>, rows: number, cols: number): number[][] {
-  const out: number[][] = new Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const r = new Array<number>(cols);
-    for (let j = 0; j < cols; j++) r[j] = values[i * cols + j]!;
-    out[i] = r;
-  }
-  return out;
-}
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

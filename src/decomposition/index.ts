@@ -1,2 +1,1 @@
-export * from './eigen.js';
 export * from './pca.js';

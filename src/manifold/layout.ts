@@ -8,7 +8,8 @@
  * @module
  */
 import * as os from 'node:os';
-import { kernelsFor, type KernelEngine } from '../native/index.js';
+import { nativeKernels } from '../native/index.js';
+import { resolveEngine, type EngineOption } from '../linalg/index.js';
 import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
 
 /** What one run of {@link optimizeLayout} needs. */
@@ -47,8 +48,12 @@ export function epochsPerSample(weights: Float32Array): Float64Array {
   return out;
 }
 
-/** Which implementation runs the SGD epochs: the compiled kernel (src/native) or the TypeScript loop. */
-export type LayoutEngine = KernelEngine;
+/**
+ * Which implementation runs the SGD epochs: the compiled kernel (`'native'`, src/native) or the
+ * TypeScript loop (`'js'`); `'auto'`: the compiled one when it loads. The floor's vocabulary
+ * ({@link EngineOption}); there is no `'tfjs'` layout.
+ */
+export type LayoutEngine = EngineOption;
 
 /**
  * Vertex blocks of the schedule. The layout depends on this number, never on the threads that run
@@ -58,7 +63,7 @@ export const LAYOUT_BLOCKS = 2;
 
 /** How {@link optimizeLayout} ran. */
 export interface LayoutRun {
-  readonly engine: Exclude<LayoutEngine, 'auto'>;
+  readonly engine: 'native' | 'js';
   readonly threads: number;
   /** Fraction of the edges that join two blocks (they run after the blocks, on one thread). */
   readonly crossFraction: number;
@@ -97,7 +102,7 @@ export function optimizeLayout(
 ): LayoutRun {
   checkProblem(p);
   const engine = options.engine ?? 'auto';
-  const native = kernelsFor(engine, 'UMAP');
+  const native = resolveEngine(engine, { work: 0, supports: ['js', 'native'], what: 'UMAP layout' }) === 'native' ? nativeKernels() : undefined;
   const sched = blockSchedule(p, LAYOUT_BLOCKS);
   const eps = sched.epochsPerSample;
   const epochsPerNegative = new Float64Array(eps.length);
@@ -127,7 +132,7 @@ export function optimizeLayout(
   }
   const nEdges = sched.edgeHead.length;
   return {
-    engine: native ? 'native' : 'typescript',
+    engine: native ? 'native' : 'js',
     threads,
     crossFraction: nEdges > 0 ? (nEdges - sched.blockStart[LAYOUT_BLOCKS]!) / nEdges : 0,
   };

@@ -8,7 +8,8 @@
  */
 import type { Matrix } from '../util/matrix.js';
 import { nextUint32, randomState } from '../util/random.js';
-import { kernelsFor, type KernelEngine } from '../native/index.js';
+import { nativeKernels } from '../native/index.js';
+import { resolveEngine, type EngineOption } from '../linalg/index.js';
 import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
 import type { KnnGraph } from './knn.js';
 
@@ -25,8 +26,8 @@ export interface NNDescentOptions {
   /** Stop when a round updates fewer than delta·n·k entries (default 0.001). */
   delta?: number;
   onProgress?: (done: number, total: number) => void;
-  /** The compiled kernel (`'native'`), its TypeScript twin (`'typescript'`), or `'auto'` (the compiled one when built); same graph either way. */
-  engine?: KernelEngine;
+  /** The compiled kernel (`'native'`), its TypeScript twin (`'js'`), or `'auto'` (the compiled one when built); same graph either way. */
+  engine?: EngineOption;
 }
 
 /**
@@ -66,7 +67,8 @@ export function nnDescent(x: Matrix, k: number, options: NNDescentOptions = {}):
   const maxIter = options.maxIter ?? Math.max(5, Math.round(Math.log2(n)));
   const maxC = options.maxCandidates ?? Math.min(60, Math.max(20, k));
   const delta = options.delta ?? 0.001;
-  const native = kernelsFor(options.engine ?? 'auto', 'NN-descent');
+  const engine = resolveEngine(options.engine ?? 'auto', { work: 0, supports: ['js', 'native'], what: 'NN-descent' });
+  const native = engine === 'native' ? nativeKernels() : undefined;
   const s: NNDState = {
     data: x.data instanceof Float32Array ? x.data : Float32Array.from(x.data), n, dim, m, maxC,
     hd: new Float32Array(n * m).fill(Infinity), hi: new Int32Array(n * m).fill(-1), hf: new Uint8Array(n * m),

@@ -6,8 +6,7 @@
 import type { Matrix } from '../util/matrix.js';
 import { takeRows } from '../util/matrix.js';
 import { createRandom, permutation } from '../util/random.js';
-import { activeTf } from '../tf/backend.js';
-import { jsKernel, rowSquaredNorms, tfjsKernel } from '../cluster/kmeans-kernels.js';
+import { distanceKernel, type EngineOption } from '../linalg/index.js';
 import { exactKnn } from './knn.js';
 
 /** Options of {@link trustworthiness} and {@link knnRecall}. */
@@ -19,6 +18,8 @@ export interface NeighbourhoodScoreOptions {
   sample?: number;
   /** Seed of the sample (default 0). */
   seed?: number;
+  /** Where the distance products run (default `'auto'`; the data is centred first on every engine). */
+  engine?: EngineOption;
 }
 
 function sampleRows(n: number, options: NeighbourhoodScoreOptions): Int32Array {
@@ -28,8 +29,8 @@ function sampleRows(n: number, options: NeighbourhoodScoreOptions): Int32Array {
 }
 
 /** The k nearest neighbours (self excluded) of the listed rows of E, row-major rows.length × k. */
-function embeddedNeighbours(E: Matrix, rows: Int32Array, k: number): Int32Array {
-  const g = exactKnn(E, takeRows(E, rows), k + 1, { selfRows: rows });
+function embeddedNeighbours(E: Matrix, rows: Int32Array, k: number, engine: EngineOption = 'auto'): Int32Array {
+  const g = exactKnn(E, takeRows(E, rows), k + 1, { selfRows: rows, engine });
   const out = new Int32Array(rows.length * k);
   for (let r = 0; r < rows.length; r++) out.set(g.indices.subarray(r * (k + 1) + 1, (r + 1) * (k + 1)), r * k);
   return out;
@@ -38,8 +39,9 @@ function embeddedNeighbours(E: Matrix, rows: Int32Array, k: number): Int32Array 
 /**
  * Trustworthiness of embedding E of data X for k neighbours, as scikit-learn computes it:
  * 1 − 2/(n·k·(2n − 3k − 1)) · Σᵢ Σ_{j ∈ kNN_E(i)} max(0, r(i, j) − k), with r(i, j) the rank of j
- * among i's neighbours in X (1 = nearest). 1 is perfect. Distances in X come from float32
- * products (ties within float32 rounding may rank differently than float64).
+ * among i's neighbours in X (1 = nearest). 1 is perfect. Distances in X come from the floor's
+ * centred products (float32 on the TF.js engine: ties within its rounding may rank differently
+ * than float64).
  * @throws RangeError when the row counts differ or k ≥ n / 2.
  * @example trustworthiness(codes, umap.embedding, 10) // ≈ 0.98
  */
@@ -48,11 +50,11 @@ export function trustworthiness(X: Matrix, E: Matrix, k = 5, options: Neighbourh
   if (E.rows !== n) throw new RangeError(`X has ${n} rows but the embedding has ${E.rows}; pass the embedding of X.`);
   if (!(k >= 1 && k < n / 2)) throw new RangeError(`k must be in 1..${Math.ceil(n / 2) - 1} (less than n / 2), got ${k}.`);
   const rows = sampleRows(n, options);
-  const nbE = embeddedNeighbours(E, rows, k);
+  const nbE = embeddedNeighbours(E, rows, k, options.engine);
   const d = X.cols;
-  const norms = rowSquaredNorms(X);
-  const kernel = activeTf() !== undefined && n * d >= 1 << 16 ? tfjsKernel(X, norms) : jsKernel(X, norms);
   const block = Math.max(16, Math.min(1024, Math.floor((1 << 24) / n)));
+  const kernel = distanceKernel(X, { engine: options.engine ?? 'auto', pointsPerPass: block, what: 'trustworthiness' });
+  const norms = kernel.rowNorms;
   const q = new Float64Array(block * d);
   let total = 0;
   try {
@@ -97,8 +99,8 @@ export function knnRecall(X: Matrix, E: Matrix, k = 10, options: NeighbourhoodSc
   if (E.rows !== n) throw new RangeError(`X has ${n} rows but the embedding has ${E.rows}; pass the embedding of X.`);
   if (!(k >= 1 && k < n)) throw new RangeError(`k must be in 1..${n - 1}, got ${k}.`);
   const rows = sampleRows(n, options);
-  const nbX = embeddedNeighbours(X, rows, k);
-  const nbE = embeddedNeighbours(E, rows, k);
+  const nbX = embeddedNeighbours(X, rows, k, options.engine);
+  const nbE = embeddedNeighbours(E, rows, k, options.engine);
   let hits = 0;
   for (let r = 0; r < rows.length; r++) {
     const set = new Set(nbX.subarray(r * k, (r + 1) * k));

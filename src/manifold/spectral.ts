@@ -11,10 +11,8 @@
  */
 import type { SparseGraph } from './fuzzy.js';
 import type { Random } from '../util/random.js';
-import { jacobiEigen } from '../decomposition/eigen.js';
-import { lanczosKernels } from './lanczos.js';
+import { jacobiEigen, lanczosKernels, type EngineOption } from '../linalg/index.js';
 import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
-import type { KernelEngine } from '../native/index.js';
 import type { Matrix } from '../util/matrix.js';
 
 /** Connected components: a label per vertex (0-based, in order of first vertex) and their count. */
@@ -45,8 +43,8 @@ export interface SpectralOptions {
   /** Residual tolerance of the wanted Ritz pairs (umap-learn's `eigsh` uses 1e-4). */
   readonly tol?: number;
   readonly maxRestarts?: number;
-  /** Which implementation runs the Lanczos loops (the same embedding either way): `'auto'` (the compiled kernel when built), `'native'` or `'typescript'`. */
-  readonly engine?: KernelEngine;
+  /** Which implementation runs the Lanczos loops (the same embedding either way): `'auto'` (the compiled kernel when built), `'native'` or `'js'`. */
+  readonly engine?: EngineOption;
 }
 
 /**

@@ -2,8 +2,8 @@
  * UMAP (Uniform Manifold Approximation and Projection; McInnes, Healy & Melville 2018) with
  * umap-learn 0.5's algorithm and defaults, on Float32Array matrices:
  *
- * 1. k nearest neighbours of every row (itself included, as umap-learn counts them): exact, as
- *    chunked matrix products on the TF.js backend ({@link exactKnn}); or approximate by NN-descent
+ * 1. k nearest neighbours of every row (itself included, as umap-learn counts them): exact, on the
+ *    compute floor's centred products ({@link exactKnn}); or approximate by NN-descent
  *    ({@link nnDescent}) for large data.
  * 2. The fuzzy simplicial set: smooth kNN distances (ρ, σ by binary search), memberships, fuzzy
  *    union ({@link fuzzySimplicialSet}).
@@ -21,6 +21,7 @@ import { createRandom, type Random } from '../util/random.js';
 import { NotFittedError, checkFiniteMatrix, checkInteger, checkNumber, checkOneOf } from '../util/validate.js';
 import { principalComponents, projectOnComponents } from '../decomposition/pca.js';
 import { exactKnn, type KnnGraph, type UmapMetric } from './knn.js';
+import type { EngineOption } from '../linalg/index.js';
 import { nnDescent } from './nndescent.js';
 import { fuzzyUnion, membershipStrengths, smoothKnnDist, type SparseGraph } from './fuzzy.js';
 import { findAbParams } from './curve.js';
@@ -244,7 +245,9 @@ export class UMAP {
    * training rows (exact search), memberships with local connectivity − 1, a start at the
    * membership-weighted mean of those rows' positions (exactly a training row's position when Y
    * repeats it), then SGD against the fixed training embedding (a third of nEpochs; learning rate / 4).
-   * @throws NotFittedError before fit; RangeError for a column-count mismatch or non-finite values.
+   * @throws NotFittedError before fit; RangeError for a column-count mismatch, non-finite values, or
+   *   a row so far from the training data (e.g. at 1e25) that its distances to every training row
+   *   are equal in float32 (no nearest neighbours; the message names the row).
    */
   transform(Y: Matrix | ArrayLike<ArrayLike<number>>, options: { onProgress?: (p: UMAPProgress) => void } = {}): Matrix {
     const t0 = performance.now();
@@ -262,7 +265,7 @@ export class UMAP {
     const m = y.rows;
     const k = o.nNeighbors;
     const dim = o.nComponents;
-    const knn0 = exactKnn(f.data, y, k, { onBlock: (d, t) => report('knn', d, t) });
+    const knn0 = exactKnn(f.data, y, k, { queryName: 'UMAP.transform: Y', onBlock: (d, t) => report('knn', d, t) });
     const knn: KnnGraph = o.metric === 'cosine' ? { ...knn0, distances: cosineFromUnitEuclidean(knn0.distances) } : knn0;
     const s = smoothKnnDist(knn, Math.max(0, o.localConnectivity - 1));
     const vals = membershipStrengths(knn, s, true);
@@ -360,6 +363,8 @@ export interface NearestNeighborsOptions {
   seed?: number;
   /** `euclidean` (default) or `cosine` (rows are unit-normalised; distances are Euclidean between them). */
   metric?: UmapMetric;
+  /** Where the exact search's products run (default `'auto'`; ignored by NN-descent). */
+  engine?: EngineOption;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -374,7 +379,7 @@ export function nearestNeighbors(X: Matrix, k: number, options: NearestNeighbors
   checkInteger('k', k, 1, X.rows, `X has ${X.rows} rows.`);
   const x = options.metric === 'cosine' ? normalizeRows(X) : X;
   if ((options.method ?? 'exact') === 'nndescent') return nnDescent(x, k, { seed: options.seed ?? 0, onProgress: options.onProgress });
-  return exactKnn(x, x, k, { onBlock: options.onProgress });
+  return exactKnn(x, x, k, { engine: options.engine ?? 'auto', onBlock: options.onProgress });
 }
 
 function checkPrecomputed(g: KnnGraph, n: number, k: number): KnnGraph {

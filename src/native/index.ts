@@ -1,7 +1,8 @@
 /**
  * The project's compiled kernels (`native/`, a Node-API addon built by `scripts/setup-native.sh`).
- * Optional by design: every kernel has a TypeScript twin giving the same bits, used when the addon
- * is not built (no compiler) or disabled with `FMNIST_NATIVE=0`. {@link nativeStatus} says which
+ * Optional by design: every kernel has a TypeScript twin giving the same bits (engine `'js'` of the
+ * compute floor's vocabulary, src/linalg/engine.ts; the compiled one is `'native'`), used when the
+ * addon is not built (no compiler) or disabled with `FMNIST_NATIVE=0`. {@link nativeStatus} says which
  * one runs and why.
  * @module
  */
@@ -31,7 +32,7 @@ export interface NativeKernels {
     data: Float32Array, n: number, dim: number, m: number, maxC: number, hd: Float32Array, hi: Int32Array, hf: Uint8Array,
     newC: Int32Array, oldC: Int32Array, newP: Float32Array, oldP: Float32Array, newN: Int32Array, oldN: Int32Array, rng: Uint32Array,
   ): number;
-  /** The Lanczos loops of the spectral initialisation (see `LanczosKernels` in src/manifold/lanczos.ts). */
+  /** The Lanczos loops of the spectral initialisation (see `LanczosKernels` in src/linalg/lanczos.ts). */
   csrScaledMatvec(indptr: Int32Array, indices: Int32Array, values: Float64Array, rowScale: Float64Array, x: Float64Array, y: Float64Array): void;
   reorthogonalize(basis: Float64Array, n: number, count: number, w: Float64Array, h: Float64Array): number;
   ritzVectors(basis: Float64Array, n: number, m: number, Y: Float64Array, cols: Int32Array, out: Float64Array): void;
@@ -49,12 +50,6 @@ export interface NativeKernels {
   sigintInstalled(): boolean;
   readonly abiVersion: number;
 }
-
-/**
- * Which implementation runs a kernel: the compiled one when it is available (`'auto'`), the
- * compiled one or an error (`'native'`), or the TypeScript twin.
- */
-export type KernelEngine = 'auto' | 'native' | 'typescript';
 
 /** Which implementation of the kernels is in use, and why. */
 export interface NativeStatus {
@@ -102,14 +97,4 @@ export function nativeKernels(): NativeKernels | undefined {
 export function nativeStatus(): NativeStatus {
   cached ??= load();
   return cached.status;
-}
-
-/**
- * The compiled kernels an engine choice asks for, or undefined for the TypeScript twins.
- * @throws Error when `'native'` is asked for and the addon is not available; `what` names the kernel.
- */
-export function kernelsFor(engine: KernelEngine, what: string): NativeKernels | undefined {
-  const native = engine === 'typescript' ? undefined : nativeKernels();
-  if (engine === 'native' && !native) throw new Error(`The compiled ${what} kernel is not available: ${nativeStatus().detail}.`);
-  return native;
 }

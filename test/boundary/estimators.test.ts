@@ -42,11 +42,13 @@ test('KMeans: options are type- and range-checked, naming the option', () => {
     expectAll(`KMeans({${name}})`, badOptions(name, { min, integer }), (v) => new KMeans({ nClusters: 2, [name]: v }).fit(X));
   }
   assert.throws(() => new KMeans({ nClusters: 31 }).fit(X), (e: Error) => e instanceof RangeError && /X has 30 rows but nClusters = 31/.test(e.message));
-  assert.throws(() => new KMeans({ engine: 'gpu' as never }).fit(X), /engine must be one of 'auto', 'ml-kmeans', 'js', 'tfjs', got 'gpu'/);
+  assert.throws(() => new KMeans({ engine: 'gpu' as never }).fit(X), /engine must be one of 'auto', 'js', 'tfjs', 'native', got 'gpu'/);
+  assert.throws(() => new KMeans({ engine: 'ml-kmeans' as never }).fit(X), /engine 'ml-kmeans' was removed: use engine 'js'/);
+  assert.throws(() => new KMeans({ engine: 'native' }).fit(X), /KMeans has no 'native' engine; use engine 'auto' or one of: js, tfjs/);
   assert.throws(() => new KMeans({ engine: 3 as never }).fit(X), TypeError);
   assert.throws(() => new KMeans({ init: { data: new Float64Array(6), rows: 2, cols: 3 } as never }).fit(X), (e: Error) => e instanceof TypeError && /init\.data must be a Float32Array/.test(e.message));
   assert.throws(() => new KMeans({ init: goodMatrix(2, 4) }).fit(X), /init: the given centres are 2 × 4 but must be nClusters × n_features = 2 × 3/);
-  assert.throws(() => new KMeans({ init: 5 as never }).fit(X), (e: Error) => e instanceof TypeError && /init must be 'kmeans\+\+', 'random' or a Matrix/.test(e.message));
+  assert.throws(() => new KMeans({ init: 5 as never }).fit(X), (e: Error) => e instanceof TypeError && /init must be 'kmeans\+\+', 'random' or the centres \(a Matrix or number\[\]\[\]\)/.test(e.message));
   assert.throws(() => elbow(X, { kMax: 31 }), /kMax must be an integer in 1\.\.30/);
   expectAll('elbow', badMatrices('X', D), (v) => elbow(v as never, { kMax: 2 }));
 });

@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { GaussianMixture, KMeans } from '../../src/cluster/index.js';
-import { float32SafeScale } from '../../src/cluster/kmeans-kernels.js';
+import { float32SafeScale } from '../../src/linalg/index.js';
 import { nmi } from '../../src/metrics/index.js';
 import { initBackend } from '../../src/tf/backend.js';
 import { blobs } from './helpers.js';

@@ -55,7 +55,7 @@ test("engine 'tfjs' without an initialised backend is a clear error", () => {
   assert.notEqual(new KMeans({ nClusters: 3, nInit: 1 }).fit(X).engineUsed, 'tfjs');
 });
 
-const ENGINES: KMeansEngine[] = ['ml-kmeans', 'js', 'tfjs'];
+const ENGINES: KMeansEngine[] = ['js', 'tfjs'];
 
 // tfjs runs Hamerly's bounded assignment by default ('auto'); js is checked with both.
 const VARIANTS: { engine: KMeansEngine; algorithm: 'auto' | 'lloyd' | 'hamerly' }[] = [
@@ -168,7 +168,7 @@ test('same seed, same result; random init works; given centres make one run', ()
   assert.equal(new KMeans().options.nClusters, 8);
 });
 
-for (const [engine, algorithm] of [['ml-kmeans', 'auto'], ['js', 'lloyd'], ['js', 'hamerly']] as const) {
+for (const [engine, algorithm] of [['js', 'lloyd'], ['js', 'hamerly']] as const) {
   test(`an emptied cluster is re-seeded from the farthest point, never NaN [${engine}, ${algorithm}]`, () => {
     // Three tight groups; two of the four initial centres coincide, so one cluster is empty
     // after the first assignment (ties go to the first centre).
@@ -260,4 +260,18 @@ test('tfjs engine leaks no tensors', async () => {
   km.predict(X);
   km.transform(X);
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('init as number[][] (issue 18): nClusters is taken from it, or a mismatch names the fix', () => {
+  const km = new KMeans({ init: [[0, 0], [9, 9]] });
+  assert.equal(km.options.nClusters, 2);
+  assert.equal(km.options.nInit, 1);
+  const labels = km.fit([[0, 1], [1, 0], [9, 8], [8, 9], [0.5, 0.5]]).labels;
+  assert.deepEqual(Array.from(labels), [0, 0, 1, 1, 0]);
+  assert.deepEqual(Array.from(km.clusterCenters.data), [0.5, 0.5, 8.5, 8.5]);
+  assert.throws(() => new KMeans({ nClusters: 3, init: [[0, 0], [9, 9]] }).fit([[0, 1], [1, 0], [9, 8], [8, 9]]),
+    /init: the given centres are 2 × 2 but must be nClusters × n_features = 3 × 2\. Give one centre per cluster .* leave nClusters out/);
+  assert.throws(() => new KMeans({ init: [[0, 0], [9]] }).fit([[0, 1], [1, 0]]), /init: row 1 has 1 values but row 0 has 2/);
+  assert.equal(km.algorithmUsed, 'lloyd');
+  assert.equal(km.engineUsed, 'js');
 });

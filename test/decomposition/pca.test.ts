@@ -39,3 +39,48 @@ test('PCA rejects bad input and use before fit', () => {
   bad.data[7] = NaN;
   assert.throws(() => new PCA({ nComponents: 1 }).fit(bad), /NaN at row 2, column 1/);
 });
+
+interface OffsetCase { rows: number; cols: number; X: number[]; mean: number[]; components: number[]; explainedVariance: number[] }
+const floorFixture = JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'floor.json'), 'utf8')) as { pcaOffset: OffsetCase };
+
+test('PCA of float32 UTM-like data around 3e6 equals scikit-learn on every engine (the data is centred before any product)', async () => {
+  const c = floorFixture.pcaOffset;
+  const X = { data: Float32Array.from(c.X), rows: c.rows, cols: c.cols };
+  const { initBackend } = await import('../../src/tf/backend.js');
+  await initBackend();
+  for (const engine of ['js', 'tfjs'] as const) {
+    const pca = new PCA({ nComponents: 3, engine }).fit(X);
+    assert.equal(pca.engineUsed, engine);
+    assert.equal(pca.converged, true);
+    assert.ok(pca.nIter >= 1);
+    for (let i = 0; i < 3; i++) {
+      const rel = Math.abs(pca.explainedVariance[i]! - c.explainedVariance[i]!) / c.explainedVariance[i]!;
+      assert.ok(rel <= 1e-3, `[${engine}] variance ${i}: ${pca.explainedVariance[i]} vs scikit-learn ${c.explainedVariance[i]}`);
+      let dot = 0;
+      for (let j = 0; j < 3; j++) dot += pca.components.data[i * 3 + j]! * c.components[i * 3 + j]!;
+      assert.ok(Math.abs(Math.abs(dot) - 1) < 1e-4, `[${engine}] component ${i}: |cos| = ${Math.abs(dot)}`);
+    }
+  }
+});
+
+test('PCA reports converged = false and nIter with a ConvergenceWarning naming the remedy when maxIter is too small', async () => {
+  // 12 columns with decaying variances: the 6-vector subspace needs several iterations.
+  const rng = (await import('../../src/util/random.js')).createRandom(3);
+  const d = 12;
+  const X = { data: Float32Array.from({ length: 200 * d }, (_, i) => (1 + (i % d)) * rng.normal() + 1e4), rows: 200, cols: d };
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => { warnings.push(`${w.name}: ${w.message}`); };
+  process.on('warning', onWarning);
+  try {
+    const pca = new PCA({ nComponents: 2, maxIter: 1, engine: 'js' }).fit(X);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(pca.converged, false);
+    assert.equal(pca.nIter, 1);
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.ok(warnings.some((w) => /ConvergenceWarning: PCA did not converge in maxIter = 1 iterations\. Increase maxIter/.test(w)), warnings.join('; '));
+  assert.throws(() => new PCA({ nComponents: 1, engine: 'native' }).fit(X), /covariance has no 'native' engine/);
+  assert.throws(() => new PCA({ nComponents: 1, engine: 'gpu' as never }).fit(X), /engine must be one of 'auto', 'js', 'tfjs', 'native', got 'gpu'/);
+  assert.throws(() => new PCA({ nComponents: 1 }).converged, NotFittedError);
+});

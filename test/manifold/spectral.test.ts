@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UMAP, type SparseGraph } from '../../src/manifold/index.js';
-import { lanczosKernels } from '../../src/manifold/lanczos.js';
+import { lanczosKernels } from '../../src/linalg/lanczos.js';
 import { connectedComponents, spectralEmbedding } from '../../src/manifold/spectral.js';
-import { jacobiEigen } from '../../src/decomposition/eigen.js';
+import { jacobiEigen } from '../../src/linalg/eigen.js';
 import { nativeKernels, nativeStatus } from '../../src/native/index.js';
 import { initBackend } from '../../src/tf/backend.js';
 import { createRandom } from '../../src/util/random.js';
@@ -44,7 +44,7 @@ function csr(adj: Map<number, number>[]): SparseGraph {
 
 /** Both engines' embeddings of g, asserted identical bit for bit (and defined). */
 function sameOnBothEngines(g: SparseGraph, dim: number, seed: number, label: string): Float64Array {
-  const ts = spectralEmbedding(g, dim, createRandom(seed), { engine: 'typescript' });
+  const ts = spectralEmbedding(g, dim, createRandom(seed), { engine: 'js' });
   const nat = spectralEmbedding(g, dim, createRandom(seed), { engine: 'native' });
   assert.ok(ts && nat, `${label}: Lanczos converged`);
   assert.deepEqual(new Uint32Array(nat.buffer), new Uint32Array(ts.buffer), label);
@@ -54,7 +54,7 @@ function sameOnBothEngines(g: SparseGraph, dim: number, seed: number, label: str
 test('the compiled Lanczos kernels are built, and give the TypeScript spectral embedding bit for bit', () => {
   assert.ok(nativeStatus().loaded, `scripts/setup.sh builds native/ on this machine: ${nativeStatus().detail}`);
   assert.equal(lanczosKernels('auto').engine, 'native');
-  assert.equal(lanczosKernels('typescript').engine, 'typescript');
+  assert.equal(lanczosKernels('js').engine, 'js');
   sameOnBothEngines(randomGraph(3000, 6, 1), 10, 1, 'random graph, 3,000 vertices');
   sameOnBothEngines(randomGraph(200, 2, 2), 3, 2, 'random graph, 200 vertices');
   sameOnBothEngines(completeGraph(40), 2, 3, 'complete graph (restarts from random directions)');
@@ -130,7 +130,7 @@ test('the compiled Lanczos kernels check their arguments instead of reading outs
 });
 
 test('each Lanczos kernel gives the bits of its TypeScript twin, zero coefficients (±0) included', () => {
-  const nat = lanczosKernels('native'), ts = lanczosKernels('typescript');
+  const nat = lanczosKernels('native'), ts = lanczosKernels('js');
   const rng = createRandom(9);
   const n = 1001, m = 7;
   const basis = Float64Array.from({ length: m * n }, () => rng.normal());

@@ -248,8 +248,8 @@ test('the compiled SGD kernel is built, and gives the TypeScript layout bit for 
   assert.ok(nativeStatus().loaded, `scripts/setup.sh builds native/ on this machine: ${nativeStatus().detail}`);
   const p = layoutProblem(1500, 3);
   const ts = fresh(p);
-  const runTs = optimizeLayout(ts, undefined, { engine: 'typescript' });
-  assert.equal(runTs.engine, 'typescript');
+  const runTs = optimizeLayout(ts, undefined, { engine: 'js' });
+  assert.equal(runTs.engine, 'js');
   for (const threads of [1, 2]) {
     const nat = fresh(p);
     const run = optimizeLayout(nat, undefined, { engine: 'native', threads });
@@ -262,7 +262,7 @@ test('the compiled SGD kernel is built, and gives the TypeScript layout bit for 
   // transform's problem: a fixed tail, heads split by row.
   const newRows: LayoutProblem = { ...p, head: p.head.slice(0, 400 * 5), tail: p.tail.slice(), edgeHead: p.edgeHead.map((j) => j % 400), moveOther: false };
   const a = fresh(newRows), b = fresh(newRows);
-  assert.equal(optimizeLayout(a, undefined, { engine: 'typescript' }).crossFraction, 0);
+  assert.equal(optimizeLayout(a, undefined, { engine: 'js' }).crossFraction, 0);
   optimizeLayout(b, undefined, { engine: 'native', threads: 2 });
   assert.deepEqual(new Uint32Array(b.head.buffer), new Uint32Array(a.head.buffer));
   assert.deepEqual(b.tail, newRows.tail, 'a tail that does not move stays as it was');
@@ -293,7 +293,7 @@ test('bad layout problems and addon calls get clear errors instead of reading ou
 test('the compiled NN-descent builds the TypeScript graph bit for bit (dimensions with and without a partial lane block)', async () => {
   for (const [n, d] of [[2500, 32], [1200, 13]] as const) {
     const { x } = blobs(n, 5, d, 4);
-    const ts = nnDescent(x, 12, { seed: 9, engine: 'typescript' });
+    const ts = nnDescent(x, 12, { seed: 9, engine: 'js' });
     const nat = nnDescent(x, 12, { seed: 9, engine: 'native' });
     assert.deepEqual(nat.indices, ts.indices, `${n}×${d} indices`);
     assert.deepEqual(new Uint32Array(nat.distances.buffer), new Uint32Array(ts.distances.buffer), `${n}×${d} distances`);
@@ -301,7 +301,7 @@ test('the compiled NN-descent builds the TypeScript graph bit for bit (dimension
   const t = await fmnist2000();
   assert.ok(t, 'the Fashion-MNIST test split is installed (scripts/setup.sh)');
   const images = sliceRows(t, 0, 1500);
-  assert.deepEqual(nnDescent(images, 15, { seed: 1, engine: 'native' }).indices, nnDescent(images, 15, { seed: 1, engine: 'typescript' }).indices, '784-d images');
+  assert.deepEqual(nnDescent(images, 15, { seed: 1, engine: 'native' }).indices, nnDescent(images, 15, { seed: 1, engine: 'js' }).indices, '784-d images');
   const k = nativeKernels()!;
   const f = new Float32Array(8), hi = new Int32Array(4).fill(-1), hd = new Float32Array(4), hf = new Uint8Array(4), rng = new Uint32Array(4).fill(1);
   assert.throws(() => k.nndInit(f, 4, 2, 1, hd, hi, hf, new Int32Array(4), new Float64Array(2), 1, 10, new Uint32Array(3)), /inconsistent array lengths/);

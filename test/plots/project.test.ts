@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pca2d, projectGaussians } from '../../src/plots/index.js';
-import { jacobiEigen, topEigen } from '../../src/decomposition/index.js';
+import { jacobiEigen, topEigen } from '../../src/linalg/index.js';
 import type { Matrix } from '../../src/util/matrix.js';
 
 interface PcaCase {

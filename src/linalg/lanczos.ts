@@ -4,12 +4,14 @@
  * reorthogonalisation of a new vector against the basis, and the Ritz vectors. The basis is one
  * flat Float64Array, vector i at [i·n, (i + 1)·n).
  *
- * native/src/lanczos.c is the compiled twin of these loops. Both do every floating-point operation
- * in the same order (sequential double sums, no fused multiply–add), so the two engines give the
- * same embedding bit for bit; {@link lanczosKernels} picks one.
+ * native/src/lanczos.c is the compiled twin of these loops (engine `'native'`; these are `'js'`).
+ * Both do every floating-point operation in the same order (sequential double sums, no fused
+ * multiply–add), so the two engines give the same embedding bit for bit; {@link lanczosKernels}
+ * picks one with the floor's engine vocabulary.
  * @module
  */
-import { kernelsFor, type KernelEngine } from '../native/index.js';
+import { nativeKernels } from '../native/index.js';
+import { resolveEngine, type EngineOption } from './engine.js';
 
 /** The three loops, with the arguments of the compiled addon. */
 export interface LanczosKernels {
@@ -31,10 +33,16 @@ export interface LanczosKernels {
   ritzVectors(basis: Float64Array, n: number, m: number, Y: Float64Array, cols: Int32Array, out: Float64Array): void;
 }
 
-/** The compiled loops, or their TypeScript twins (see {@link KernelEngine}). */
-export function lanczosKernels(engine: KernelEngine): LanczosKernels & { readonly engine: 'native' | 'typescript' } {
-  const native = kernelsFor(engine, 'Lanczos');
-  if (!native) return { engine: 'typescript', csrScaledMatvec, reorthogonalize, ritzVectors };
+/**
+ * The compiled loops (`'native'`; `'auto'` when the addon is loaded) or their float64 TypeScript
+ * twins (`'js'`).
+ * @throws Error for `'native'` when the addon is not available, or `'tfjs'` (no such engine here).
+ * @example lanczosKernels('js').engine // 'js'
+ */
+export function lanczosKernels(engine: EngineOption = 'auto'): LanczosKernels & { readonly engine: 'native' | 'js' } {
+  const resolved = resolveEngine(engine, { work: 0, supports: ['js', 'native'], what: 'Lanczos' });
+  const native = resolved === 'native' ? nativeKernels() : undefined;
+  if (!native) return { engine: 'js', csrScaledMatvec, reorthogonalize, ritzVectors };
   return {
     engine: 'native',
     csrScaledMatvec: native.csrScaledMatvec,

@@ -1,10 +1,31 @@
+/**
+ * Dense symmetric eigenproblems of the compute floor: the top eigenpairs of a covariance (PCA,
+ * UMAP's PCA start) by subspace iteration, and small complete ones by cyclic Jacobi (Rayleigh–Ritz
+ * inside the iterations here and in the Lanczos solver of UMAP's spectral start).
+ * @module
+ */
 import { createRandom } from '../util/random.js';
 
+/** What {@link topEigen} returns. */
+export interface TopEigen {
+  /** k unit eigenvectors (length d each), by decreasing eigenvalue. */
+  readonly vectors: Float64Array[];
+  /** The k largest eigenvalues, decreasing. */
+  readonly values: number[];
+  /** Subspace iterations used. */
+  readonly nIter: number;
+  /** Whether every kept residual ‖C v − λ v‖ fell below tol × |λ₁| within maxIter. */
+  readonly converged: boolean;
+}
+
 /**
- * Top `k` eigenpairs of a symmetric d × d matrix by subspace iteration (block of
- * min(d, k + 4) vectors) with Rayleigh–Ritz; deterministic start.
+ * Top `k` eigenpairs of a symmetric d × d matrix (row-major, float64) by subspace iteration (block
+ * of min(d, k + 4) vectors) with Rayleigh–Ritz; deterministic start. Stops when every kept
+ * residual ‖C v − λ v‖ < tol × |λ₁| (default 1e-10), or after maxIter iterations (default 2000)
+ * with `converged: false`.
+ * @example topEigen(Float64Array.of(2, 0, 0, 1), 2, 1).values // [2]
  */
-export function topEigen(C: Float64Array, d: number, k: number, tol = 1e-10, maxIter = 2000): { vectors: Float64Array[]; values: number[]; nIter: number } {
+export function topEigen(C: Float64Array, d: number, k: number, tol = 1e-10, maxIter = 2000): TopEigen {
   const b = Math.min(d, k + 4);
   const rng = createRandom(20240229);
   let V: Float64Array[] = Array.from({ length: b }, () => Float64Array.from({ length: d }, () => rng.normal()));
@@ -12,6 +33,7 @@ export function topEigen(C: Float64Array, d: number, k: number, tol = 1e-10, max
   const W: Float64Array[] = Array.from({ length: b }, () => new Float64Array(d));
   let values: number[] = new Array<number>(b).fill(0);
   let iter = 0;
+  let converged = false;
   for (iter = 1; iter <= maxIter; iter++) {
     for (let c = 0; c < b; c++) symMatVec(C, d, V[c]!, W[c]!);
     // Rayleigh–Ritz: T = Vᵀ C V, rotate V (and W = C V) by T's eigenvectors, descending.
@@ -34,12 +56,12 @@ export function topEigen(C: Float64Array, d: number, k: number, tol = 1e-10, max
       for (let j = 0; j < d; j++) { const e = Wr[c]![j]! - values[c]! * Vr[c]![j]!; r += e * e; }
       maxRes = Math.max(maxRes, Math.sqrt(r) / scale);
     }
-    if (maxRes < tol || values[0] === 0) { V = Vr; break; }
+    if (maxRes < tol || values[0] === 0) { V = Vr; converged = true; break; }
     V = Wr; // next power step
     orthonormalize(V, d);
     if (iter === maxIter) V = Vr;
   }
-  return { vectors: V.slice(0, k), values: values.slice(0, k), nIter: Math.min(iter, maxIter) };
+  return { vectors: V.slice(0, k), values: values.slice(0, k), nIter: Math.min(iter, maxIter), converged };
 }
 
 function dot(a: Float64Array, b: Float64Array, d: number): number {
@@ -93,7 +115,11 @@ function orthonormalize(V: Float64Array[], d: number): void {
   }
 }
 
-/** Eigen-decomposition of a small symmetric matrix (cyclic Jacobi). Columns of `vectors` are eigenvectors. */
+/**
+ * Eigen-decomposition of a small symmetric n × n matrix (cyclic Jacobi, at most 100 sweeps).
+ * Columns of `vectors` are eigenvectors; values in no particular order.
+ * @example jacobiEigen(Float64Array.of(2, 1, 1, 2), 2).values // [1, 3] (some order)
+ */
 export function jacobiEigen(A0: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
   const A = Float64Array.from(A0);
   const Vm = new Float64Array(n * n);
