@@ -95,8 +95,9 @@ export interface PCAOptions {
   /** Maximum subspace iterations (default 2000); when reached, `converged` is false and a ConvergenceWarning says so. */
   maxIter?: number;
   /**
-   * Where the covariance products run (default `'auto'`: TF.js for ≥ 2²² multiply–adds when a
-   * backend is active, else float64 JS); the data is centred first either way, so engines agree.
+   * Where the covariance products run: `'auto'` (default: `'tfjs'` for ≥ 2²² multiply–adds when a
+   * backend is active, else `'js'`, float64), `'js'` or `'tfjs'` (`'native'` is refused); the data is
+   * centred first either way, so engines agree.
    */
   engine?: EngineOption;
 }

@@ -53,7 +53,7 @@ export interface DistanceKernel {
 
 /** Options of {@link distanceKernel}. */
 export interface DistanceKernelOptions {
-  /** Engine option (default `'auto'`: tfjs for ≥ {@link TFJS_MIN_WORK} multiply–adds per pass when a backend is active). */
+  /** `'auto'` (default: `'tfjs'` for ≥ {@link TFJS_MIN_WORK} multiply–adds per pass when a backend is active, else `'js'`), `'js'` or `'tfjs'`; `'native'` is refused (no compiled kernel). */
   engine?: EngineOption;
   /** Points per pass (the k of n·d·k), for the size rule (default 1). */
   pointsPerPass?: number;

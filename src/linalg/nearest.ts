@@ -24,7 +24,7 @@ export interface ExactNeighboursOptions {
    * among duplicates). Implied when `query` is `data`.
    */
   selfRows?: Int32Array;
-  /** Engine option (default `'auto'`: one size rule, see {@link resolveEngine}). */
+  /** `'auto'` (default: one size rule, see {@link resolveEngine}), `'js'` or `'tfjs'`; `'native'` is refused (no compiled kernel). */
   engine?: EngineOption;
   /** Name of the query matrix in error messages (default `'query'`). */
   queryName?: string;

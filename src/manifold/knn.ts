@@ -29,7 +29,7 @@ export interface ExactKnnOptions {
    * among duplicates). Implied when `query` is `data`.
    */
   selfRows?: Int32Array;
-  /** Where the candidate products run (default `'auto'`; see {@link EngineOption}). */
+  /** Where the candidate products run: `'auto'` (default; see {@link EngineOption}), `'js'` or `'tfjs'`; `'native'` is refused. */
   engine?: EngineOption;
   /** Name of the query matrix in error messages (default `'query'`). */
   queryName?: string;

@@ -26,7 +26,7 @@ export interface NNDescentOptions {
   /** Stop when a round updates fewer than delta·n·k entries (default 0.001). */
   delta?: number;
   onProgress?: (done: number, total: number) => void;
-  /** The compiled kernel (`'native'`), its TypeScript twin (`'js'`), or `'auto'` (the compiled one when built); same graph either way. */
+  /** The compiled kernel (`'native'`), its TypeScript twin (`'js'`), or `'auto'` (default: the compiled one when built); same graph either way. `'tfjs'` is refused (no TF.js implementation). */
   engine?: EngineOption;
 }
 

@@ -18,7 +18,7 @@ export interface NeighbourhoodScoreOptions {
   sample?: number;
   /** Seed of the sample (default 0). */
   seed?: number;
-  /** Where the distance products run (default `'auto'`; the data is centred first on every engine). */
+  /** Where the distance products run: `'auto'` (default), `'js'` or `'tfjs'` (`'native'` is refused); the data is centred first on every engine. */
   engine?: EngineOption;
 }
 

@@ -43,7 +43,7 @@ export interface SpectralOptions {
   /** Residual tolerance of the wanted Ritz pairs (umap-learn's `eigsh` uses 1e-4). */
   readonly tol?: number;
   readonly maxRestarts?: number;
-  /** Which implementation runs the Lanczos loops (the same embedding either way): `'auto'` (the compiled kernel when built), `'native'` or `'js'`. */
+  /** Which implementation runs the Lanczos loops (the same embedding either way): `'auto'` (default: the compiled kernel when built), `'native'` or `'js'`; `'tfjs'` is refused (no TF.js implementation). */
   readonly engine?: EngineOption;
 }
 

@@ -363,7 +363,7 @@ export interface NearestNeighborsOptions {
   seed?: number;
   /** `euclidean` (default) or `cosine` (rows are unit-normalised; distances are Euclidean between them). */
   metric?: UmapMetric;
-  /** Where the exact search's products run (default `'auto'`; ignored by NN-descent). */
+  /** Where the exact search's products run: `'auto'` (default), `'js'` or `'tfjs'` (`'native'` is refused; ignored by NN-descent). */
   engine?: EngineOption;
   onProgress?: (done: number, total: number) => void;
 }
