@@ -24,3 +24,12 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
+
+/** Every weight of a model (e.g. an autoencoder's `autoencoder`), concatenated in layer order. */
+export function weightsOf(ae: { autoencoder: { getWeights(): { dataSync(): ArrayLike<number> }[] } }): Float32Array {
+  const parts = ae.autoencoder.getWeights().map((w) => w.dataSync() as Float32Array);
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}

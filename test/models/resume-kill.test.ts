@@ -12,18 +12,10 @@ import * as path from 'node:path';
 import { DenseAutoencoder } from '../../src/models/dense-autoencoder.js';
 import { readCheckpointInfo } from '../../src/models/checkpoint.js';
 import { tempDir } from '../helpers/tmp.js';
-import { head, smallData } from './helpers.js';
+import { head, smallData, weightsOf } from './helpers.js';
 
 const OPTIONS = { hiddenSizes: [32, 16], codeSize: 4, batchSize: 50, epochs: 8, seed: 21, learningRate: 0.003 };
 const ROWS = 230;
-
-function weightsOf(ae: DenseAutoencoder): Float32Array {
-  const parts = ae.autoencoder.getWeights().map((w) => w.dataSync() as Float32Array);
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-}
 
 /** Runs a child that trains into `dir` and is killed on the epoch event of `killAtEpoch`. */
 function trainAndKill(script: string, dir: string, killAtEpoch: number): Promise<{ lines: string[]; signal: NodeJS.Signals | null }> {

@@ -16,7 +16,7 @@ import { readCheckpointInfo } from '../../src/models/checkpoint.js';
 import { progressPrinter, type TrainingProgress } from '../../src/models/progress.js';
 import type { Matrix } from '../../src/util/matrix.js';
 import { tempDir } from '../helpers/tmp.js';
-import { head, smallData } from './helpers.js';
+import { head, smallData, weightsOf } from './helpers.js';
 
 let tf: TF;
 let backends: BackendName[];
@@ -30,15 +30,6 @@ before(async () => {
   data = head(small.train, 230); // 5 batches, the last one short
   val = head(small.val, 40);
 });
-
-/** Every weight of the autoencoder, concatenated. */
-function weightsOf(ae: DenseAutoencoder): Float32Array {
-  const parts = ae.autoencoder.getWeights().map((w) => w.dataSync() as Float32Array);
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-}
 
 const lossesOf = (ae: DenseAutoencoder) => ae.history.map((h) => [h.epoch, h.loss, h.valLoss]);
 
