@@ -16,14 +16,14 @@
  * check ours against: test/cluster/kmeans.test.ts compares both step by step.
  * @module
  */
-import { type Matrix, isMatrix, toMatrix } from '../util/matrix.js';
+import { columnMeans, type Matrix, isMatrix, toMatrix } from '../util/matrix.js';
 import { createRandom } from '../util/random.js';
 import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
 import {
   NotFittedError, assertNever, checkFiniteMatrix, checkMatrix, describeValue, checkInteger, checkNumber, checkOneOf, warnNotConverged,
 } from '../util/validate.js';
 import {
-  columnMean, distanceKernel, ENGINE_OPTIONS, nearestCentres, resolveEngine, squaredDistance, squaredDistances,
+  distanceKernel, ENGINE_OPTIONS, nearestCentres, resolveEngine, squaredDistance, squaredDistances,
   type DistanceKernel, type EngineOption,
 } from '../linalg/index.js';
 import {
@@ -522,7 +522,7 @@ function arraysEqual(a: Int32Array, b: Int32Array): boolean {
  */
 export function meanVariance(x: Matrix): number {
   const { data, rows: n, cols: d } = x;
-  const mean = columnMean(x);
+  const mean = columnMeans(x);
   let total = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < d; j++) {

@@ -3,9 +3,9 @@
  * float64 mean ({@link covariance}), then its top eigenpairs by subspace iteration ({@link topEigen}).
  * @module
  */
-import type { Matrix } from '../util/matrix.js';
+import { columnMeans, type Matrix } from '../util/matrix.js';
 import { checkFiniteMatrix, checkInteger, checkNumber, checkMatrix, checkOneOf, NotFittedError, warnNotConverged } from '../util/validate.js';
-import { columnMean, covariance, ENGINE_OPTIONS, topEigen, type Engine, type EngineOption } from '../linalg/index.js';
+import { covariance, ENGINE_OPTIONS, topEigen, type Engine, type EngineOption } from '../linalg/index.js';
 
 /** The leading principal components of a data set (what {@link principalComponents} computes). */
 export interface PrincipalComponents {
@@ -38,7 +38,7 @@ export function principalComponents(
   X: Matrix, k: number, options: { tol?: number; maxIter?: number; name?: string; engine?: EngineOption } = {},
 ): PrincipalComponents {
   const d = X.cols;
-  const mean = columnMean(X);
+  const mean = columnMeans(X);
   for (let j = 0; j < d; j++) {
     if (!Number.isFinite(mean[j]!)) {
       throw new RangeError(`${options.name ?? 'PCA'}: X contains non-finite values in column ${j}; remove or impute them first.`);

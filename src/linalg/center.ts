@@ -8,7 +8,7 @@
  * its spread has none left for the distance. Centred, the terms are of the size of the spread.
  * @module
  */
-import type { Matrix } from '../util/matrix.js';
+import { columnMeans, type Matrix } from '../util/matrix.js';
 
 /**
  * Largest |value| for which float32 matrix products of `d`-long rows stay accurate without
@@ -17,21 +17,6 @@ import type { Matrix } from '../util/matrix.js';
  */
 const FLOAT32_SAFE_MAX = 2 ** 40;
 const FLOAT32_SAFE_MIN = 2 ** -40;
-
-/**
- * The column means of X, accumulated in float64 (length = X's columns).
- * @example columnMean({ data: Float32Array.of(1, 10, 3, 10), rows: 2, cols: 2 }) // Float64Array [2, 10]
- */
-export function columnMean(x: Matrix): Float64Array {
-  const { data, rows: n, cols: d } = x;
-  const m = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    for (let j = 0; j < d; j++) m[j] += data[o + j]!;
-  }
-  if (n > 0) for (let j = 0; j < d; j++) m[j] /= n;
-  return m;
-}
 
 /**
  * A power of two s such that the largest |value| times s lies in [1, 2), when the values are
@@ -72,7 +57,7 @@ export interface Centring {
  * scale of X: everything the floor's products need to be independent of where X sits.
  * @example centring({ data: Float32Array.of(1e6, 1e6 + 2), rows: 2, cols: 1 }).rowNorms // [1, 1]
  */
-export function centring(x: Matrix, mean: Float64Array = columnMean(x)): Centring {
+export function centring(x: Matrix, mean: Float64Array = columnMeans(x)): Centring {
   const { data, rows: n, cols: d } = x;
   const rowNorms = new Float64Array(n);
   let maxAbs = 0;

@@ -15,7 +15,7 @@
  * Inputs and outputs other than {@link weightedSums}' are in the data's own coordinates and units.
  * @module
  */
-import type { Matrix } from '../util/matrix.js';
+import { columnMeans, type Matrix } from '../util/matrix.js';
 import { activeTf, type TF } from '../tf/backend.js';
 import type { Engine } from './engine.js';
 
@@ -92,12 +92,7 @@ interface TfChunk {
 export function centreData(x: Matrix, engine: GaussianEngine): GaussianData {
   const { data, rows: n, cols: d } = x;
   if (n < 1 || d < 1) throw new RangeError(`centreData: X must have at least 1 row and 1 column, got ${n} × ${d}.`);
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    for (let j = 0; j < d; j++) mean[j] += data[o + j]!;
-  }
-  for (let j = 0; j < d; j++) mean[j] /= n;
+  const mean = columnMeans(x);
   if (engine === 'js') {
     const centred = new Float64Array(n * d);
     for (let i = 0; i < n; i++) {

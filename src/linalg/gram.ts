@@ -8,9 +8,9 @@
  *   needed, scaled by a power of two), the chunks summed in float64.
  * @module
  */
-import type { Matrix } from '../util/matrix.js';
+import { columnMeans, type Matrix } from '../util/matrix.js';
 import { activeTf } from '../tf/backend.js';
-import { columnMean, float32ScaleFor } from './center.js';
+import { float32ScaleFor } from './center.js';
 import { resolveEngine, type Engine, type EngineOption } from './engine.js';
 
 /** What {@link covariance} returns. */
@@ -34,7 +34,7 @@ const TFJS_CHUNK = 2048;
 export function covariance(X: Matrix, options: { engine?: EngineOption; mean?: Float64Array } = {}): Covariance {
   const { rows: n, cols: d } = X;
   if (n < 2) throw new RangeError(`covariance: X needs at least 2 rows, got ${n}.`);
-  const mean = options.mean ?? columnMean(X);
+  const mean = options.mean ?? columnMeans(X);
   const engine = resolveEngine(options.engine ?? 'auto', { work: n * d * d, supports: ['js', 'tfjs'], what: 'covariance' }) as 'js' | 'tfjs';
   const C = engine === 'tfjs' ? tfjsScatter(X, mean) : jsScatter(X, mean);
   for (let j = 0; j < d; j++) {

@@ -164,7 +164,11 @@ export function maxPerRow(m: Matrix): Float64Array {
   return out;
 }
 
-/** Column means of X, accumulated in float64. */
+/**
+ * Column means of X, accumulated in float64 (zeros for a matrix without rows). The compute floor
+ * (src/linalg) centres every matrix at these before any float32 product.
+ * @example columnMeans({ data: Float32Array.of(1, 10, 3, 10), rows: 2, cols: 2 }) // Float64Array [2, 10]
+ */
 export function columnMeans(x: Matrix): Float64Array {
   const { data, rows: n, cols: d } = x;
   const m = new Float64Array(d);
@@ -172,6 +176,6 @@ export function columnMeans(x: Matrix): Float64Array {
     const o = i * d;
     for (let j = 0; j < d; j++) m[j] += data[o + j]!;
   }
-  for (let j = 0; j < d; j++) m[j] /= n;
+  if (n > 0) for (let j = 0; j < d; j++) m[j] /= n;
   return m;
 }
