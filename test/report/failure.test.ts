@@ -8,17 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
+import { notebook } from './notebooks.js';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-
-function notebook(cells: string[]): string {
-  return JSON.stringify({
-    cells: cells.map((source, i) => ({ cell_type: 'code', execution_count: null, id: `c${i}`, metadata: {}, outputs: [], source })),
-    metadata: { kernelspec: { display_name: 'TypeScript (tslab)', language: 'typescript', name: 'tslab' } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  });
-}
 
 test('a failing cell is named with notebook, cell number and the error text; the others still run', { timeout: 5 * 60_000 }, () => {
   const dir = tempDir('fmnist-nb-');

@@ -9,18 +9,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
+import { notebook } from './notebooks.js';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MARK = '<!-- fmnist-cluster-report: ';
-
-function notebook(cells: string[]): string {
-  return JSON.stringify({
-    cells: cells.map((source, i) => ({ cell_type: 'code', execution_count: null, id: `c${i}`, metadata: {}, outputs: [], source })),
-    metadata: { kernelspec: { display_name: 'TypeScript (tslab)', language: 'typescript', name: 'tslab' } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  });
-}
 
 /** Pids of processes started for this test's notebooks: the notebook process (its arguments name the folder) and the kernel (its working folder is it). */
 function survivors(dir: string): number[] {
