@@ -103,7 +103,9 @@ def stand_in_projection(in_dim=784, out_dim=128, seed=12345):
     return (vals / np.sqrt(in_dim)).astype(np.float32).reshape(in_dim, out_dim)
 
 
-CODES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".cache", "artifacts", "full")
+# The cache root the TypeScript side uses: $FMNIST_CACHE_DIR, else <project>/.cache.
+CACHE_ROOT = os.environ.get("FMNIST_CACHE_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".cache")
+CODES_DIR = os.path.join(CACHE_ROOT, "artifacts", "full")
 
 
 def gmm_codes(data):

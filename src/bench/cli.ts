@@ -13,7 +13,7 @@ import { loadavg } from 'node:os';
 import * as path from 'node:path';
 import { BENCH_CASES } from './cases/index.js';
 import { SYSTEM_PYTHON } from '../util/python.js';
-import { median, round } from './stats.js';
+import { median, referenceKeys, round } from './stats.js';
 
 const REFERENCE_SCRIPT = path.resolve(__dirname, '..', '..', 'bench', 'sklearn_reference.py');
 
@@ -122,14 +122,7 @@ async function main(): Promise<void> {
     const mid = median(seconds);
     const line: Record<string, unknown> = { ...lines.find((l) => Number(l.seconds) === mid) ?? lines[0], seconds: round(mid) };
     if (repeat > 1) line.runs = seconds.map((x) => round(x));
-    const refSeconds = refs.map((x) => Number(x.seconds)).filter(Number.isFinite);
-    if (refSeconds.length > 0) {
-      const refMid = median(refSeconds);
-      line.reference = { ...(refs.find((x) => Number(x.seconds) === refMid) ?? refs[0]), seconds: round(refMid) };
-      line.ratioToReference = round(mid / refMid);
-    } else if (refs.length > 0) {
-      line.reference = refs[0];
-    }
+    Object.assign(line, referenceKeys(line, mid, refs));
     console.log(JSON.stringify(line));
   }
   if (failed > 0) process.exitCode = 1;

@@ -21,3 +21,22 @@ export function clusterScores(labelsTrue: ArrayLike<number>, labelsPred: ArrayLi
     acc: round(clusteringAccuracy(labelsTrue, labelsPred), 4),
   };
 }
+
+/**
+ * The reference keys of a bench line: `reference` (the twin's median run) and `ratioToReference`
+ * (our median seconds / the twin's). A twin that ran on other data than ours (its `data` differs,
+ * e.g. it could not find the cached codes) is shown but never divided into: the ratio is `null`
+ * and `notComparable` says why.
+ * @example referenceKeys({ data: 'codes' }, 2, [{ seconds: 4, data: 'codes' }]) // { reference: {…}, ratioToReference: 0.5 }
+ */
+export function referenceKeys(ours: Readonly<Record<string, unknown>>, oursSeconds: number, refs: readonly Record<string, unknown>[]): Record<string, unknown> {
+  if (refs.length === 0) return {};
+  const refSeconds = refs.map((x) => Number(x.seconds)).filter(Number.isFinite);
+  if (refSeconds.length === 0) return { reference: refs[0] };
+  const refMid = median(refSeconds);
+  const reference: Record<string, unknown> = { ...(refs.find((x) => Number(x.seconds) === refMid) ?? refs[0]), seconds: round(refMid) };
+  if (ours.data !== undefined && reference.data !== undefined && reference.data !== ours.data) {
+    return { reference, ratioToReference: null, notComparable: `ours ran on ${String(ours.data)}, the reference on ${String(reference.data)}` };
+  }
+  return { reference, ratioToReference: round(oursSeconds / refMid) };
+}

@@ -31,3 +31,15 @@ test('the bench runner lists its cases and rejects unknown ones and bad options'
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--repeat takes a whole number >= 1, got '0'/);
 });
+
+test('a reference that ran on other data is shown but gives no ratio', async () => {
+  const { referenceKeys } = await import('../../src/bench/stats.js');
+  const same = referenceKeys({ data: 'autoencoder codes' }, 2, [{ seconds: 5, data: 'autoencoder codes' }, { seconds: 3, data: 'autoencoder codes' }]);
+  assert.equal(same.ratioToReference, 0.5);
+  assert.equal((same.reference as { seconds: number }).seconds, 4);
+  const other = referenceKeys({ data: 'autoencoder codes' }, 2, [{ seconds: 4, data: 'random projection of the pixels' }]);
+  assert.equal(other.ratioToReference, null);
+  assert.match(other.notComparable as string, /ours ran on autoencoder codes, the reference on random projection of the pixels/);
+  assert.deepEqual(referenceKeys({}, 2, []), {});
+  assert.equal(referenceKeys({}, 2, [{ seconds: 'failed' }]).ratioToReference, undefined);
+});
