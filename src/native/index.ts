@@ -8,7 +8,6 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../util/paths.js';
 
 /** The functions of the addon (argument order fixed by `native/src/addon.c`). */
 export interface NativeKernels {
@@ -60,8 +59,15 @@ export interface NativeStatus {
 
 /** Version of the addon's function table this code expects (bumped with native/src/addon.c). */
 const ABI_VERSION = 5;
+/**
+ * The project root as util/paths finds it (dist/native → ..), computed here so that the addon's
+ * loader stands on the ground floor with tf/: util (its interrupt flag) and the estimators import
+ * it, it imports nothing of the project.
+ */
+const ROOT = path.resolve(__dirname, '..', '..');
+
 /** The built addon. */
-export const NATIVE_ADDON_PATH = path.join(PROJECT_ROOT, 'native', 'build', 'Release', 'fmnist_native.node');
+export const NATIVE_ADDON_PATH = path.join(ROOT, 'native', 'build', 'Release', 'fmnist_native.node');
 
 let cached: { kernels: NativeKernels | undefined; status: NativeStatus } | undefined;
 
@@ -72,7 +78,7 @@ function load(): { kernels: NativeKernels | undefined; status: NativeStatus } {
   if (!existsSync(NATIVE_ADDON_PATH)) {
     return {
       kernels: undefined,
-      status: { loaded: false, detail: `not built (${path.relative(PROJECT_ROOT, NATIVE_ADDON_PATH)} missing): TypeScript kernels, slower; run bash scripts/setup.sh with a C compiler (apt-get install gcc make)` },
+      status: { loaded: false, detail: `not built (${path.relative(ROOT, NATIVE_ADDON_PATH)} missing): TypeScript kernels, slower; run bash scripts/setup.sh with a C compiler (apt-get install gcc make)` },
     };
   }
   try {
@@ -81,7 +87,7 @@ function load(): { kernels: NativeKernels | undefined; status: NativeStatus } {
     if (k.abiVersion !== ABI_VERSION) {
       return { kernels: undefined, status: { loaded: false, detail: `stale build (ABI ${k.abiVersion}, expected ${ABI_VERSION}): TypeScript kernels; rerun bash scripts/setup.sh` } };
     }
-    return { kernels: k, status: { loaded: true, detail: path.relative(PROJECT_ROOT, NATIVE_ADDON_PATH) } };
+    return { kernels: k, status: { loaded: true, detail: path.relative(ROOT, NATIVE_ADDON_PATH) } };
   } catch (err) {
     return { kernels: undefined, status: { loaded: false, detail: `does not load (${(err as Error).message.split('\n')[0]}): TypeScript kernels; rerun bash scripts/setup.sh` } };
   }
