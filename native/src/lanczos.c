@@ -1,7 +1,7 @@
 /*
- * The Lanczos loops of src/manifold/lanczos.ts, compiled: every sum runs in the TypeScript order
- * (sequential, in double, no fused multiply-add: -ffp-contract=off), so that both engines give
- * the same spectral embedding bit for bit.
+ * The Lanczos loops of the compute floor, compiled (their TypeScript twin: src/linalg/lanczos.ts):
+ * every sum runs in the TypeScript order (sequential, in double, no fused multiply-add:
+ * -ffp-contract=off), so that both engines give the same spectral embedding bit for bit.
  */
 #include "lanczos.h"
 

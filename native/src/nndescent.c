@@ -1,10 +1,13 @@
 /*
- * NN-descent (src/manifold/nndescent.ts), compiled: the same steps in the same order with the same
- * xoshiro128** stream and the same float64 sums, so that it builds the TypeScript graph bit for bit.
+ * NN-descent, compiled: the twin of src/manifold/nndescent.ts, the same steps in the same order
+ * with the same xoshiro128** stream and the same float64 sums, so that it builds the TypeScript
+ * graph bit for bit. Its distances and projections are the compute floor's lane products
+ * (lanes.h, the twin of src/linalg/lanes.ts).
  */
 #include <math.h>
 #include <stdlib.h>
 #include "nndescent.h"
+#include "lanes.h"
 
 static inline uint32_t rotl(uint32_t x, int k) { return (x << k) | (x >> (32 - k)); }
 
@@ -20,41 +23,8 @@ static inline uint32_t next_u32(uint32_t *s) {
 static inline double next01(uint32_t *s) { return (double)next_u32(s) / 4294967296.0; }
 static inline int below(uint32_t *s, int n) { return (int)floor(((double)next_u32(s) / 4294967296.0) * n); }
 
-/*
- * Sums of 8 lanes (element j goes to lane j mod 8), combined as ((0+1)+(2+3))+((4+5)+(6+7)): eight
- * independent chains the compiler vectorises without reassociating anything, so the TypeScript
- * twin (laneDist / laneDot) can add in exactly the same order.
- */
-static inline double lanes_total(const double *acc) {
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
-
 static inline double dist(const NndState *s, int a, int b) {
-  const float *x = s->data + (int64_t)a * s->dim, *y = s->data + (int64_t)b * s->dim;
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int j = 0;
-  for (; j + 8 <= s->dim; j += 8) {
-    for (int l = 0; l < 8; l++) {
-      const double t = (double)x[j + l] - (double)y[j + l];
-      acc[l] += t * t;
-    }
-  }
-  for (int l = 0; j < s->dim; j++, l++) {
-    const double t = (double)x[j] - (double)y[j];
-    acc[l] += t * t;
-  }
-  return lanes_total(acc);
-}
-
-/* Σ normal[j]·x[j] in lanes. */
-static inline double lane_dot(const double *normal, const float *x, int dim) {
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int j = 0;
-  for (; j + 8 <= dim; j += 8) {
-    for (int l = 0; l < 8; l++) acc[l] += normal[j + l] * (double)x[j + l];
-  }
-  for (int l = 0; j < dim; j++, l++) acc[l] += normal[j] * (double)x[j];
-  return lanes_total(acc);
+  return lane_squared_distance(s->data + (int64_t)a * s->dim, s->data + (int64_t)b * s->dim, s->dim);
 }
 
 static int push(NndState *s, int i, double d, int j) {
@@ -108,12 +78,7 @@ static int build_leaves(NndState *s, int leaf_size) {
     const int a = idx[st + below(s->rng, e - st)];
     int b = idx[st + below(s->rng, e - st)];
     for (int t = 0; t < 4 && b == a; t++) b = idx[st + below(s->rng, e - st)];
-    double offset = 0;
-    for (int j = 0; j < dim; j++) {
-      const double va = s->data[(int64_t)a * dim + j], vb = s->data[(int64_t)b * dim + j];
-      normal[j] = va - vb;
-      offset -= normal[j] * (va + vb) / 2;
-    }
+    const double offset = bisector(s->data + (int64_t)a * dim, s->data + (int64_t)b * dim, dim, normal);
     int lo = st, hi = e - 1;
     while (lo <= hi) {
       const int p = idx[lo];

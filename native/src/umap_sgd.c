@@ -2,7 +2,9 @@
  * One epoch of UMAP's layout SGD (src/manifold/layout.ts, `sgdRange`), compiled: the same
  * arithmetic in the same order (float32 positions and products, the pow approximation in double,
  * the same xorshift streams), so that it gives the layout of the TypeScript loop bit for bit.
- * Built without floating-point contraction (-ffp-contract=off) for that reason.
+ * Built without floating-point contraction (-ffp-contract=off) for that reason. Its distances are
+ * between embedding positions (UMAP's own optimisation, see layout.ts), not data distances: those
+ * are the compute floor's (src/linalg; compiled in lanes.h).
  */
 #include <math.h>
 #include <stdint.h>

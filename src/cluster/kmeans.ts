@@ -16,15 +16,15 @@
  * check ours against: test/cluster/kmeans.test.ts compares both step by step.
  * @module
  */
-import { columnMeans, type Matrix, isMatrix, toMatrix } from '../util/matrix.js';
+import { type Matrix, isMatrix, toMatrix } from '../util/matrix.js';
 import { createRandom } from '../util/random.js';
 import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
 import {
   NotFittedError, assertNever, checkFiniteMatrix, checkMatrix, describeValue, checkInteger, checkNumber, checkOneOf, warnNotConverged,
 } from '../util/validate.js';
 import {
-  distanceKernel, ENGINE_OPTIONS, nearestCentres, resolveEngine, squaredDistance, squaredDistances,
-  type DistanceKernel, type EngineOption,
+  centring, distanceKernel, ENGINE_OPTIONS, nearestCentres, resolveEngine, squaredDistance, squaredDistances,
+  type Centring, type DistanceKernel, type EngineOption,
 } from '../linalg/index.js';
 import {
   assignLabelsBounded, createBounds, moveBounds, clusterSums, exactInertia, updateClusterSums, type DistanceBounds,
@@ -186,8 +186,10 @@ export class KMeans {
     const engine = resolveEngine(this.options.engine, { work: x.rows * x.cols * k, supports: ['js', 'tfjs'], what: 'KMeans' }) as 'js' | 'tfjs';
     const algorithm = this.options.algorithm === 'auto' ? (engine === 'tfjs' ? 'hamerly' : 'lloyd') : this.options.algorithm;
     const run = algorithm === 'hamerly' ? hamerly : lloyd;
-    const tolAbs = tol * meanVariance(x);
-    const kernel = distanceKernel(x, { engine, what: 'KMeans' });
+    // One centring pass serves the tolerance's scale and the distance kernel.
+    const cen = centring(x);
+    const tolAbs = tol * meanVariance(x, cen);
+    const kernel = distanceKernel(x, { engine, what: 'KMeans', centring: cen });
     try {
       const rng = createRandom(seed);
       const runs: KMeansRun[] = [];
@@ -407,11 +409,8 @@ function updateCentres(st: RunState, centres: Float64Array, distExact: boolean):
     const s = w > 0 ? 1 / w : 1; // scikit-learn leaves a zero-weight cluster's sum as is
     for (let j = 0; j < d; j++) next[c * d + j] = sums[c * d + j]! * s;
   }
-  let shift = 0;
-  for (let i = 0; i < k * d; i++) {
-    const v = next[i]! - centres[i]!;
-    shift += v * v;
-  }
+  // All k·d coordinates as one vector: Σ_c ‖next_c − centre_c‖², on the floor.
+  const shift = squaredDistance(next, 0, centres, 0, k * d);
   return { next, shift };
 }
 
@@ -517,20 +516,15 @@ function arraysEqual(a: Int32Array, b: Int32Array): boolean {
 
 /**
  * Mean over features of the (population) variance of each column, in float64: the scale of
- * {@link KMeansOptions.tol} (scikit-learn's `_tolerance`).
+ * {@link KMeansOptions.tol} (scikit-learn's `_tolerance`), from the floor's centred squared row
+ * norms ‖x_i − mean‖² (pass X's {@link centring} when it is at hand, to save a pass).
  * @example meanVariance({ data: Float32Array.from([1, 10, 3, 10]), rows: 2, cols: 2 }) // 0.5
  */
-export function meanVariance(x: Matrix): number {
-  const { data, rows: n, cols: d } = x;
-  const mean = columnMeans(x);
+export function meanVariance(x: Matrix, cen: Centring = centring(x)): number {
+  const { rowNorms } = cen;
   let total = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) {
-      const v = data[i * d + j]! - mean[j]!;
-      total += v * v;
-    }
-  }
-  return total / (n * d);
+  for (let i = 0; i < x.rows; i++) total += rowNorms[i]!;
+  return total / (x.rows * x.cols);
 }
 
 

@@ -63,7 +63,9 @@ export function principalComponents(
 
 /**
  * Rows of Y projected on fitted components: (y − mean) · componentsᵀ, each coordinate optionally
- * multiplied by `scale[c]` (whitening).
+ * multiplied by `scale[c]` (whitening). A projection, not a distance or covariance product, so it
+ * is PCA's own (written once, shared by pca2d and UMAP's PCA start) rather than the compute
+ * floor's; like the floor it centres in float64 before any product, so it is translation-safe.
  * @throws RangeError when Y's column count differs from the fit's, naming `name`.
  */
 export function projectOnComponents(Y: Matrix, pc: Pick<PrincipalComponents, 'components' | 'mean'>, scale?: Float64Array, name = 'PCA.transform'): Matrix {

@@ -6,6 +6,8 @@
  * - `js`: float64 loops over the upper triangle, four rows per pass;
  * - `tfjs`: float32 `matMul(X′ᵀ, X′)` of row chunks on the TF.js backend (X′ centred and, where
  *   needed, scaled by a power of two), the chunks summed in float64.
+ * Its transpose, the Gram matrix X′X′ᵀ of a few centred rows ({@link centredGram}: the PCA of UMAP's
+ * component means), is formed the same way, from the centred values in float64.
  * @module
  */
 import { columnMeans, type Matrix } from '../util/matrix.js';
@@ -98,4 +100,26 @@ function tfjsScatter(X: Matrix, mean: Float64Array): Float64Array {
     for (let j = 0; j < d; j++) for (let c = j; c < d; c++) C[j * d + c] += v[j * d + c]! * unscale;
   }
   return C;
+}
+
+/**
+ * The m × m Gram matrix (x_p − μ) · (x_q − μ) of m rows (row-major m × d, float64) centred at their
+ * mean μ (Σ_p x_p / m, float64), from the centred values: the eigenvectors of this matrix give the
+ * principal coordinates of the rows when there are fewer rows than features (UMAP's layout of
+ * many connected components). Symmetric, row-major float64. Cost m²·d: meant for a few rows.
+ * @example centredGram(Float64Array.of(1e8, 1e8 + 2), 2, 1) // [1, -1, -1, 1]
+ */
+export function centredGram(rows: Float64Array, m: number, d: number): Float64Array {
+  const mu = new Float64Array(d);
+  for (let p = 0; p < m; p++) for (let j = 0; j < d; j++) mu[j] += rows[p * d + j]! / m;
+  const G = new Float64Array(m * m);
+  for (let p = 0; p < m; p++) {
+    for (let q = p; q < m; q++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (rows[p * d + j]! - mu[j]!) * (rows[q * d + j]! - mu[j]!);
+      G[p * m + q] = s;
+      G[q * m + p] = s;
+    }
+  }
+  return G;
 }

@@ -3,6 +3,7 @@
 export * from './engine.js';
 export * from './center.js';
 export * from './distances.js';
+export * from './lanes.js';
 export * from './nearest.js';
 export * from './gram.js';
 export * from './eigen.js';

@@ -5,6 +5,10 @@
  * `negativeSampleRate` random repulsive samples per positive sample, gradients clipped to ±4 and a
  * learning rate decaying linearly to 0. Deterministic for a seed, on a block schedule that lets
  * the compiled kernel (src/native) use several threads; see {@link optimizeLayout}.
+ * The squared distances and gradients here are between positions of the low-dimensional embedding
+ * (float32, 2–few dimensions, rounded step by step to match native/src/umap_sgd.c): they are
+ * UMAP's optimisation itself, not distances of the data, so they stay here rather than on the
+ * compute floor (src/linalg), whose distances are of the data and are centred for that.
  * @module
  */
 import * as os from 'node:os';

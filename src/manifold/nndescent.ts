@@ -4,12 +4,16 @@
  * likely a neighbour". Each round samples up to `maxCandidates` new and old neighbours (and
  * reverse neighbours) per point and tries every new–new and new–old pair; it stops when a round
  * changes fewer than `delta · n · k` entries. Euclidean; seeded and sequential (deterministic).
+ * Every distance and projection comes from the compute floor (src/linalg/lanes.ts: differences
+ * summed in fixed lanes); native/src/nndescent.c is this file's compiled twin, step for step.
  * @module
  */
 import type { Matrix } from '../util/matrix.js';
 import { nextUint32, randomState } from '../util/random.js';
 import { nativeKernels } from '../native/index.js';
 import { resolveEngine, type EngineOption } from '../linalg/index.js';
+// Straight from the module, not the barrel: the hot calls stay plain property loads V8 inlines.
+import { bisector, laneDot, laneSquaredDistance } from '../linalg/lanes.js';
 import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
 import type { KnnGraph } from './knn.js';
 
@@ -102,50 +106,11 @@ function below(rng: Uint32Array, n: number): number {
 }
 
 /**
- * Squared distance of rows a and b summed in 8 lanes (element j in lane j mod 8), combined as
- * ((0+1)+(2+3))+((4+5)+(6+7)): independent chains (faster here, and vectorised in the compiled twin)
- * in an order both engines follow exactly.
+ * ‖row a − row b‖² on the compute floor, in the eight lanes whose order native/src/nndescent.c
+ * follows exactly (see src/linalg/lanes.ts): the same number on both engines, wherever the data sits.
  */
 function dist(s: NNDState, a: number, b: number): number {
-  const { data, dim } = s;
-  const ao = a * dim, bo = b * dim;
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-  let j = 0;
-  for (; j + 8 <= dim; j += 8) {
-    const t0 = data[ao + j]! - data[bo + j]!, t1 = data[ao + j + 1]! - data[bo + j + 1]!;
-    const t2 = data[ao + j + 2]! - data[bo + j + 2]!, t3 = data[ao + j + 3]! - data[bo + j + 3]!;
-    const t4 = data[ao + j + 4]! - data[bo + j + 4]!, t5 = data[ao + j + 5]! - data[bo + j + 5]!;
-    const t6 = data[ao + j + 6]! - data[bo + j + 6]!, t7 = data[ao + j + 7]! - data[bo + j + 7]!;
-    a0 += t0 * t0; a1 += t1 * t1; a2 += t2 * t2; a3 += t3 * t3; a4 += t4 * t4; a5 += t5 * t5; a6 += t6 * t6; a7 += t7 * t7;
-  }
-  if (j === dim) return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
-  const acc = [a0, a1, a2, a3, a4, a5, a6, a7];
-  for (let l = 0; j < dim; j++, l++) {
-    const t = data[ao + j]! - data[bo + j]!;
-    acc[l]! += t * t;
-  }
-  return lanesTotal(acc);
-}
-
-/** Σ normal[j]·data[row·dim + j] in the lanes of {@link dist}. */
-function laneDot(normal: Float64Array, data: Float32Array, o: number, dim: number): number {
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-  let j = 0;
-  for (; j + 8 <= dim; j += 8) {
-    a0 += normal[j]! * data[o + j]!; a1 += normal[j + 1]! * data[o + j + 1]!;
-    a2 += normal[j + 2]! * data[o + j + 2]!; a3 += normal[j + 3]! * data[o + j + 3]!;
-    a4 += normal[j + 4]! * data[o + j + 4]!; a5 += normal[j + 5]! * data[o + j + 5]!;
-    a6 += normal[j + 6]! * data[o + j + 6]!; a7 += normal[j + 7]! * data[o + j + 7]!;
-  }
-  if (j === dim) return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
-  const acc = [a0, a1, a2, a3, a4, a5, a6, a7];
-  for (let l = 0; j < dim; j++, l++) acc[l]! += normal[j]! * data[o + j]!;
-  return lanesTotal(acc);
-}
-
-/** The lanes combined (the dimension-not-a-multiple-of-8 path of {@link dist} and {@link laneDot}). */
-function lanesTotal(acc: number[]): number {
-  return ((acc[0]! + acc[1]!) + (acc[2]! + acc[3]!)) + ((acc[4]! + acc[5]!) + (acc[6]! + acc[7]!));
+  return laneSquaredDistance(s.data, a * s.dim, b * s.dim, s.dim);
 }
 
 /** Pushes (d, j) into row i's heap unless present or not better; returns 1 if it changed. */
@@ -314,12 +279,7 @@ function buildLeaves(s: NNDState, leafSize: number, leaf: (start: number, end: n
     const a = idx[st + below(rng, e - st)]!;
     let b = idx[st + below(rng, e - st)]!;
     for (let t = 0; t < 4 && b === a; t++) b = idx[st + below(rng, e - st)]!;
-    let offset = 0;
-    for (let j = 0; j < dim; j++) {
-      const va = data[a * dim + j]!, vb = data[b * dim + j]!;
-      normal[j] = va - vb;
-      offset -= normal[j]! * (va + vb) / 2;
-    }
+    const offset = bisector(data, a * dim, b * dim, dim, normal);
     // Partition in place: side < 0 to the left (ties by coin flip).
     let lo = st, hi = e - 1;
     while (lo <= hi) {

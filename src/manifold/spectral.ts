@@ -11,7 +11,7 @@
  */
 import type { SparseGraph } from './fuzzy.js';
 import type { Random } from '../util/random.js';
-import { jacobiEigen, lanczosKernels, type EngineOption } from '../linalg/index.js';
+import { centredGram, jacobiEigen, lanczosKernels, squaredDistance, type EngineOption } from '../linalg/index.js';
 import { throwIfInterrupted } from '../util/interrupt.js'; // ■ safe points (src/util/interrupt.ts)
 import type { Matrix } from '../util/matrix.js';
 
@@ -80,7 +80,7 @@ export function spectralEmbedding(g: SparseGraph, dim: number, rng: Random, opti
   const w = new Float64Array(n);
   const v0 = rows[0]!;
   for (let i = 0; i < n; i++) v0[i] = 1 + 0.1 * rng.normal();
-  const norm0 = Math.sqrt(dot(v0, v0));
+  const norm0 = Math.sqrt(kernels.reorthogonalize(basis, n, 0, v0, h)); // against no vectors: ‖v0‖²
   for (let i = 0; i < n; i++) v0[i] = v0[i]! / norm0;
   let start = 0;
   for (let restart = 0; restart <= maxRestarts; restart++) {
@@ -165,8 +165,7 @@ export function spectralLayout(g: SparseGraph, dim: number, rng: Random, data?: 
     let nearest = Infinity;
     for (let o = 0; o < count; o++) {
       if (o === c) continue;
-      let s = 0;
-      for (let d = 0; d < dim; d++) s += (anchors[c * dim + d]! - anchors[o * dim + d]!) ** 2;
+      const s = squaredDistance(anchors, c * dim, anchors, o * dim, dim);
       if (s > 0) nearest = Math.min(nearest, Math.sqrt(s));
     }
     const range = Number.isFinite(nearest) ? nearest / 2 : 1;
@@ -213,16 +212,8 @@ function componentAnchors(labels: Int32Array, count: number, dim: number, data?:
     for (let j = 0; j < d; j++) means[c * d + j] += data.data[i * d + j]!;
   }
   for (let c = 0; c < count; c++) for (let j = 0; j < d; j++) means[c * d + j] /= sizes[c]!;
-  // PCA of the means via the eigenvectors of their count × count Gram matrix (centred).
-  const mu = new Float64Array(d);
-  for (let c = 0; c < count; c++) for (let j = 0; j < d; j++) mu[j] += means[c * d + j]! / count;
-  const G = new Float64Array(count * count);
-  for (let p = 0; p < count; p++) for (let q = p; q < count; q++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += (means[p * d + j]! - mu[j]!) * (means[q * d + j]! - mu[j]!);
-    G[p * count + q] = s; G[q * count + p] = s;
-  }
-  const { values, vectors } = jacobiEigen(G, count);
+  // PCA of the means via the eigenvectors of their count × count Gram matrix (centred, on the floor).
+  const { values, vectors } = jacobiEigen(centredGram(means, count, d), count);
   const order = Array.from({ length: count }, (_, i) => i).sort((p, q) => values[q]! - values[p]!);
   let maxAbs = 0;
   for (let c = 0; c < count; c++) for (let t = 0; t < dim && t < count; t++) {
@@ -256,10 +247,4 @@ export function randomLayout(n: number, dim: number, rng: Random, scale: number)
   const out = new Float64Array(n * dim);
   for (let i = 0; i < out.length; i++) out[i] = (rng.next() * 2 - 1) * scale;
   return out;
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
 }

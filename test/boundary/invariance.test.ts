@@ -5,12 +5,15 @@
  * 0.99), the same neighbours (recall ≥ 0.99), the same variances (relative 1e-3) — on every
  * engine that loads (js, and tfjs on each TF.js backend), and the engines must agree with each
  * other. Values no float can hold get a clear error, never NaN. Small data: seconds, not minutes.
+ * NN-descent runs on its own engines (js and, when built, native), which must agree bit for bit.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { KMeans } from '../../src/cluster/index.js';
 import { PCA } from '../../src/decomposition/index.js';
-import { UMAP, exactKnn, nearestNeighbors } from '../../src/manifold/index.js';
+import { UMAP, exactKnn, nearestNeighbors, nnDescent } from '../../src/manifold/index.js';
+import { nativeKernels } from '../../src/native/index.js';
+import { createRandom } from '../../src/util/random.js';
 import { nmi } from '../../src/metrics/index.js';
 import type { Matrix } from '../../src/util/matrix.js';
 import {
@@ -134,6 +137,36 @@ test('UMAP: the same kNN graph and the same blobs in a small embedding on transl
     }
   });
 });
+
+test('NN-descent: the same neighbours (recall ≥ 0.99) on translated, scaled and permuted data, on js and native; engines agree bit for bit', () => {
+  const k = 10;
+  const { x } = integerBlobs(1500, 12, 6, 21);
+  const engines = nativeKernels() ? (['js', 'native'] as const) : (['js'] as const);
+  const reference = nnDescent(x, k, { seed: 0, engine: 'js' });
+  assert.ok(neighbourRecall(exactKnn(x, x, k, { engine: 'js' }).indices, reference.indices, k, identityRows(x.rows)) >= 0.99, 'NN-descent finds the exact neighbours');
+  for (const t of allTransforms(x)) {
+    const graphs = engines.map((engine) => nnDescent(t.x, k, { seed: 0, engine }));
+    const recall = neighbourRecall(reference.indices, graphs[0]!.indices, k, t.rowOf);
+    assert.ok(recall >= 0.99, `${t.name}: recall ${recall}`);
+    for (let e = 1; e < graphs.length; e++) {
+      assert.deepEqual(graphs[e]!.indices, graphs[0]!.indices, `${t.name}: ${engines[e]} = js`);
+      assert.deepEqual(graphs[e]!.distances, graphs[0]!.distances, `${t.name}: ${engines[e]} distances = js`);
+    }
+  }
+  // Non-integer data moved to 1e4 (float32 keeps about 1e-3 of each value there, a spread of 10).
+  const rng = createRandom(22);
+  const centres = Array.from({ length: 6 }, () => Array.from({ length: 12 }, () => 20 * rng.normal()));
+  const near: Matrix = { data: Float32Array.from({ length: 1500 * 12 }, (_, i) => centres[Math.floor(i / 12) % 6]![i % 12]! + 10 * rng.normal()), rows: 1500, cols: 12 };
+  const far: Matrix = { ...near, data: near.data.map((v) => v + 1e4) };
+  for (const engine of engines) {
+    const recall = neighbourRecall(nnDescent(near, k, { seed: 0, engine }).indices, nnDescent(far, k, { seed: 0, engine }).indices, k, identityRows(1500));
+    assert.ok(recall >= 0.99, `${engine}, non-integer data at 1e4: recall ${recall}`);
+  }
+});
+
+function identityRows(n: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, i) => i);
+}
 
 test('values no float can hold give a clear error, never NaN: UMAP.transform of a row at 1e25; far but holdable rows embed', async () => {
   const umap = new UMAP({ nNeighbors: 8, nEpochs: 30, seed: 0 }).fit(X);

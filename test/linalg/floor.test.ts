@@ -1,12 +1,14 @@
 /**
  * The compute floor's primitives against float64 brute force on random data (never zeros), at the
  * origin and far from it: squared distances and nearest centres (js and tfjs), exact neighbours,
- * the covariance, and the engine vocabulary of the Lanczos loops.
+ * the lane products of NN-descent, the covariance and the centred Gram matrix, and the engine
+ * vocabulary of the Lanczos loops.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  centring, covariance, distanceKernel, exactNeighbours, lanczosKernels, nearestCentres, squaredDistances,
+  bisector, centredGram, centring, covariance, distanceKernel, exactNeighbours, lanczosKernels, laneDot, laneSquaredDistance,
+  nearestCentres, squaredDistances,
 } from '../../src/linalg/index.js';
 import { initBackend } from '../../src/tf/backend.js';
 import { createRandom } from '../../src/util/random.js';
@@ -121,4 +123,56 @@ test('covariance of data around 3e6 equals the float64 two-pass covariance, on j
 test("Lanczos loops take the floor's engine vocabulary: 'js' is the TypeScript twin; 'tfjs' is a clear error", () => {
   assert.equal(lanczosKernels('js').engine, 'js');
   assert.throws(() => lanczosKernels('tfjs'), /Lanczos has no 'tfjs' engine; use engine 'auto' or one of: js, native/);
+});
+
+test('lane products: squared distance and dot equal float64 sums in dimensions with whole, partial and no lane blocks; translation changes no bit', () => {
+  const rng = createRandom(8);
+  for (const d of [5, 8, 13, 32, 130]) {
+    // Two random non-integer rows (and a float64 normal) in one buffer, at row offsets 0 and d.
+    const data = Float32Array.from({ length: 2 * d }, () => 3 + 10 * rng.normal());
+    const normal = Float64Array.from({ length: d }, () => rng.normal());
+    let dist = 0, dot = 0, dotScale = 0;
+    for (let j = 0; j < d; j++) {
+      const v = data[j]! - data[d + j]!;
+      dist += v * v;
+      dot += normal[j]! * data[d + j]!;
+      dotScale += Math.abs(normal[j]! * data[d + j]!);
+    }
+    const lane = laneSquaredDistance(data, 0, d, d);
+    assert.ok(Math.abs(lane - dist) <= 1e-12 * dist, `d ${d}: distance ${lane} vs ${dist}`);
+    assert.equal(laneSquaredDistance(data, d, 0, d), lane, `d ${d}: symmetric`);
+    assert.equal(laneSquaredDistance(data, d, d, d), 0, `d ${d}: a row is at 0 from itself`);
+    const ld = laneDot(normal, data, d, d);
+    assert.ok(Math.abs(ld - dot) <= 1e-13 * dotScale, `d ${d}: dot ${ld} vs ${dot}`);
+    // Integer rows stay exact in float32 when moved by up to 1e7: from the differences, the
+    // distance keeps every bit (‖a‖² − 2a·b + ‖b‖² would not: at 1e7, d = 130 it passes 2⁵³).
+    const ints = Float32Array.from({ length: 2 * d }, () => Math.round(50 * rng.normal()));
+    const base = laneSquaredDistance(ints, 0, d, d);
+    for (const t of [1e2, 1e4, 1e7]) assert.equal(laneSquaredDistance(ints.map((v) => v + t), 0, d, d), base, `d ${d}: translated by ${t}`);
+    // The bisector of the two rows: normal a − b, a on the positive side, b on the negative, the midpoint on it.
+    const nrm = new Float64Array(d);
+    const offset = bisector(data, 0, d, d, nrm);
+    for (let j = 0; j < d; j++) assert.equal(nrm[j], data[j]! - data[d + j]!);
+    const sideA = offset + laneDot(nrm, data, 0, d), sideB = offset + laneDot(nrm, data, d, d);
+    assert.ok(sideA > 0 && sideB < 0, `d ${d}: sides ${sideA}, ${sideB}`);
+    assert.ok(Math.abs(sideA - dist / 2) <= 1e-9 * dist && Math.abs(sideB + dist / 2) <= 1e-9 * dist, `d ${d}: each row at ±‖a − b‖²/2`);
+  }
+});
+
+test('centred Gram matrix of rows around 1e8 equals the Gram of the same rows at the origin', () => {
+  const rng = createRandom(9);
+  const m = 7, d = 20;
+  const near = Float64Array.from({ length: m * d }, () => rng.normal());
+  const far = near.map((v) => v + 1e8);
+  const mean = new Float64Array(d);
+  for (let p = 0; p < m; p++) for (let j = 0; j < d; j++) mean[j] += near[p * d + j]! / m;
+  const G = centredGram(far, m, d);
+  for (let p = 0; p < m; p++) for (let q = 0; q < m; q++) {
+    let ref = 0;
+    for (let j = 0; j < d; j++) ref += (near[p * d + j]! - mean[j]!) * (near[q * d + j]! - mean[j]!);
+    // Moving to 1e8 rounds each float64 value by up to 1e8 · 2⁻⁵³ ≈ 1e-8 (relative to unit spread).
+    assert.ok(Math.abs(G[p * m + q]! - ref) <= 1e-6, `[${p}, ${q}]: ${G[p * m + q]} vs ${ref}`);
+    assert.equal(G[p * m + q], G[q * m + p]);
+  }
+  assert.deepEqual(Array.from(centredGram(Float64Array.of(1e8, 1e8 + 2), 2, 1)), [1, -1, -1, 1]);
 });
