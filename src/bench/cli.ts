@@ -1,12 +1,13 @@
 /**
- * `npm run bench -- [case ...] [--repeat N] [--no-reference]`: runs each case in its own child
+ * `npm run bench -- [case ...] [--repeat N] [--no-reference] [--<flag> value ...]`: runs each case in its own child
  * process (so peak RSS and the TF.js backend are per case) and prints one JSON line per case on
  * stdout. With `--repeat N` each case runs N times and the line holds the median seconds (and
  * every run's seconds in `runs`). Cases that have a scikit-learn twin in
  * `bench/sklearn_reference.py` also run it, right after ours in the same invocation, and add
  * `reference` (its line) and `ratioToReference` (our median seconds / its median seconds): machines
- * are noisy, so compare ratios measured together. `--list` prints the case names. Progress and
- * diagnostics go to stderr.
+ * are noisy, so compare ratios measured together. A case may declare flags of its own (e.g.
+ * `n2d-protocol --minutes 60`), passed to it as `ctx.flags`. `--list` prints the case names and their
+ * flags. Progress and diagnostics go to stderr.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -38,9 +39,9 @@ function runReference(name: string): Record<string, unknown> | undefined {
 
 interface ChildResult { ok: boolean; line: Record<string, unknown> }
 
-async function runInChild(name: string): Promise<ChildResult> {
+async function runInChild(name: string, flags: Readonly<Record<string, string>>): Promise<ChildResult> {
   return new Promise((resolve) => {
-    const child = fork(__filename, ['--child', name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
+    const child = fork(__filename, ['--child', name, JSON.stringify(flags)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
     let result: ChildResult | undefined;
     child.on('message', (m) => { result = m as ChildResult; });
     child.on('exit', (code) => {
@@ -49,13 +50,13 @@ async function runInChild(name: string): Promise<ChildResult> {
   });
 }
 
-async function child(name: string): Promise<void> {
+async function child(name: string, flags: Readonly<Record<string, string>>): Promise<void> {
   const benchCase = BENCH_CASES.find((c) => c.name === name)!;
   const { initBackend } = await import('../tf/backend.js');
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
   try {
-    const ctx = await initBackend();
+    const ctx = { ...(await initBackend()), flags };
     const t0 = performance.now();
     const own = await benchCase.run(ctx);
     const seconds = (performance.now() - t0) / 1000;
@@ -76,9 +77,12 @@ async function child(name: string): Promise<void> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') return child(args[1]!);
+  if (args[0] === '--child') return child(args[1]!, JSON.parse(args[2] ?? '{}') as Record<string, string>);
   if (args.includes('--list')) {
-    for (const c of BENCH_CASES) console.log(`${c.name}\t${c.description}${c.onlyWhenNamed ? ' (runs only when named)' : ''}`);
+    for (const c of BENCH_CASES) {
+      const flags = Object.entries(c.flags ?? {}).map(([f, what]) => ` --${f}: ${what}.`).join('');
+      console.log(`${c.name}\t${c.description}${c.onlyWhenNamed ? ' (runs only when named)' : ''}${flags}`);
+    }
     return;
   }
   const repeatAt = args.indexOf('--repeat');
@@ -89,7 +93,27 @@ async function main(): Promise<void> {
     return;
   }
   const withReference = !args.includes('--no-reference');
-  const caseArgs = args.filter((a, i) => !a.startsWith('--') && !(repeatAt >= 0 && i === repeatAt + 1));
+  // `--<flag> value` of the cases' own flags; their values are not case names.
+  const caseFlags = new Set(BENCH_CASES.flatMap((c) => Object.keys(c.flags ?? {})));
+  const flags: Record<string, string> = {};
+  const values = new Set<number>(repeatAt >= 0 ? [repeatAt + 1] : []);
+  for (const [i, a] of args.entries()) {
+    if (!a.startsWith('--') || a === '--repeat' || a === '--no-reference') continue;
+    const name = a.slice(2);
+    if (!caseFlags.has(name)) {
+      console.error(`Unknown option ${a}: expected --repeat N, --no-reference, --list${caseFlags.size ? ` or a case's flag (${[...caseFlags].map((f) => `--${f}`).join(', ')})` : ''}.`);
+      process.exitCode = 2;
+      return;
+    }
+    if (args[i + 1] === undefined || args[i + 1]!.startsWith('--')) {
+      console.error(`${a} takes a value (e.g. ${a} 60).`);
+      process.exitCode = 2;
+      return;
+    }
+    flags[name] = args[i + 1]!;
+    values.add(i + 1);
+  }
+  const caseArgs = args.filter((a, i) => !a.startsWith('--') && !values.has(i));
   const unknown = caseArgs.filter((a) => !BENCH_CASES.some((c) => c.name === a));
   if (unknown.length > 0) {
     console.error(`Unknown bench case(s): ${unknown.join(', ')}. Known: ${BENCH_CASES.map((c) => c.name).join(', ')}.`);
@@ -97,6 +121,12 @@ async function main(): Promise<void> {
     return;
   }
   const names = caseArgs.length > 0 ? caseArgs : BENCH_CASES.filter((c) => !c.onlyWhenNamed).map((c) => c.name);
+  const unused = Object.keys(flags).filter((f) => !names.some((n) => BENCH_CASES.find((c) => c.name === n)!.flags?.[f] !== undefined));
+  if (unused.length > 0) {
+    console.error(`Option ${unused.map((f) => `--${f}`).join(', ')} belongs to none of the cases run (${names.join(', ')}); see --list.`);
+    process.exitCode = 2;
+    return;
+  }
   const references = withReference ? referenceCases() : new Set<string>();
   let failed = 0;
   for (const name of names) {
@@ -105,7 +135,8 @@ async function main(): Promise<void> {
     let ok = true;
     for (let r = 0; r < repeat && ok; r++) {
       process.stderr.write(`bench: ${name} (run ${r + 1}/${repeat}) ...\n`);
-      const result = await runInChild(name);
+      const own = BENCH_CASES.find((c) => c.name === name)!.flags ?? {};
+      const result = await runInChild(name, Object.fromEntries(Object.entries(flags).filter(([f]) => f in own)));
       ok = result.ok && !('skipped' in result.line);
       lines.push(result.line);
       if (ok && references.has(name)) {

@@ -1,9 +1,11 @@
 import type { BackendName, TF } from '../tf/backend.js';
 
-/** What a bench case gets: the initialised TF.js backend. */
+/** What a bench case gets: the initialised TF.js backend and the values of its own flags. */
 export interface BenchContext {
   readonly tf: TF;
   readonly backend: BackendName;
+  /** `--name value` flags the case declares (see {@link BenchCase.flags}), as given; absent ones are missing. */
+  readonly flags: Readonly<Record<string, string>>;
 }
 
 /**
@@ -16,5 +18,7 @@ export interface BenchCase {
   readonly description: string;
   /** Long cases (e.g. the whole report's pipeline, an hour on 2 cores) run only when named. */
   readonly onlyWhenNamed?: boolean;
+  /** Flags the case takes (`--minutes 60`): name (without `--`) → what it does, shown by `--list`. */
+  readonly flags?: Readonly<Record<string, string>>;
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadOrTrainModel, modelCacheLocation, type CacheableAutoencoder, type CacheOptions, type LoadOrTrainResult, type ModelKind } from '../models/cache.js';
+import { loadOrTrainModel, modelCacheLocation, modelCacheStatus, type CacheableAutoencoder, type CacheOptions, type CacheStatus, type LoadOrTrainResult, type ModelKind } from '../models/cache.js';
 import { MODEL_JSON } from '../models/io.js';
 import type { AutoencoderEstimator, ResolvedTrainingOptions } from '../models/estimator.js';
 import type { Matrix } from '../util/matrix.js';
@@ -47,10 +47,15 @@ export interface ExperimentAutoencoder<T extends AutoencoderTraining = Autoencod
    * `'dense 784-500-500-2000-10'`; `undefined` for the report's autoencoder.
    */
   architecture(training: T, inputSize: number): string | undefined;
-  /** The model cache's key and folder of the model trained with `training` on `images`, validated on `validation`. */
-  cacheLocation(images: Matrix, training: T, validation: Matrix): { readonly key: string; readonly dir: string };
+  /**
+   * The model cache's key and folder of the model trained with `training` on `images`, validated on
+   * `validation` (none: undefined), in `cacheDir` (default: the model cache's folder).
+   */
+  cacheLocation(images: Matrix, training: T, validation: Matrix | undefined, cacheDir?: string): { readonly key: string; readonly dir: string };
   /** Whether that model is in the model cache (it is verified only when loaded). */
-  isCached(images: Matrix, training: T, validation: Matrix): boolean;
+  isCached(images: Matrix, training: T, validation: Matrix | undefined): boolean;
+  /** What the model cache holds of that training: the model, a checkpoint part of the way, or nothing (`modelCacheStatus`). */
+  status(images: Matrix, training: T, validation: Matrix | undefined, options?: { cacheDir?: string }): Promise<CacheStatus>;
   /** The model from the cache, else trained and cached (see `loadOrTrainModel`). */
   loadOrTrain(images: Matrix, training: T, options: CacheOptions): Promise<LoadOrTrainResult<TrainedModel>>;
 }
@@ -77,14 +82,17 @@ export function defineAutoencoder<T extends AutoencoderTraining, M extends Cache
   definition: AutoencoderDefinition<T, M, O>,
 ): ExperimentAutoencoder<T> {
   const { model, modelOptions } = definition;
-  const cacheLocation = (images: Matrix, training: T, validation: Matrix) => modelCacheLocation(model, images, modelOptions(training), { validation });
+  const cacheLocation = (images: Matrix, training: T, validation: Matrix | undefined, cacheDir?: string) =>
+    modelCacheLocation(model, images, modelOptions(training), { ...(validation ? { validation } : {}), ...(cacheDir ? { cacheDir } : {}) });
   return Object.freeze({
     kind: definition.kind,
     codesArtifact: definition.codesArtifact,
     training: (settings: ScaleSettings) => definition.training(settings),
     architecture: (training: T, inputSize: number) => definition.architecture(training, inputSize),
     cacheLocation,
-    isCached: (images: Matrix, training: T, validation: Matrix) => existsSync(path.join(cacheLocation(images, training, validation).dir, MODEL_JSON)),
+    isCached: (images: Matrix, training: T, validation: Matrix | undefined) => existsSync(path.join(cacheLocation(images, training, validation).dir, MODEL_JSON)),
+    status: (images: Matrix, training: T, validation: Matrix | undefined, options: { cacheDir?: string } = {}) =>
+      modelCacheStatus(model, images, { ...modelOptions(training), ...(validation ? { validation } : {}), ...options }),
     loadOrTrain: (images: Matrix, training: T, options: CacheOptions) => loadOrTrainModel(model, images, { ...modelOptions(training), ...options }),
   });
 }

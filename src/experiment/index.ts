@@ -13,3 +13,4 @@ export * from './published.js';
 export * from './summary.js';
 export * from './summary-figure.js';
 export * from './n2d.js';
+export * from './n2d-protocol.js';

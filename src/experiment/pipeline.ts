@@ -1,7 +1,7 @@
 import { loadFashionMnist, type LoadOptions } from '../data/dataset.js';
 import { stratifiedSubset } from '../data/split.js';
 import type { LabeledImages } from '../data/classes.js';
-import type { LoadOrTrainResult } from '../models/cache.js';
+import type { CacheStatus, LoadOrTrainResult } from '../models/cache.js';
 import type { ProgressCallback } from '../models/progress.js';
 import { withInterruptSignal } from '../util/interrupt.js';
 import type { Matrix } from '../util/matrix.js';
@@ -66,6 +66,17 @@ export function autoencoderOf(training: AutoencoderTraining): ExperimentAutoenco
  */
 export function isAutoencoderCached(data: ExperimentData, training: AutoencoderTraining): boolean {
   return autoencoderOf(training).isCached(data.train.images, training, data.test.images);
+}
+
+/**
+ * What the model cache holds of the autoencoder for these data and settings: the trained model, a
+ * checkpoint part of the way (and how many epochs remain), or nothing (`modelCacheStatus`); its
+ * `summary` is the line a config cell prints.
+ * @throws ModelFileError when the run's checkpoint is damaged.
+ * @example (await autoencoderCacheStatus(data, config.denseAutoencoder)).summary // 'checkpoint after epoch 20 of 60: 40 epochs to go (saved …)'
+ */
+export function autoencoderCacheStatus(data: ExperimentData, training: AutoencoderTraining): Promise<CacheStatus> {
+  return autoencoderOf(training).status(data.train.images, training, data.test.images);
 }
 
 /** A trained (or interrupted) autoencoder with the training that made it. */

@@ -118,6 +118,7 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   'ae.learningRate': 'autoencoder learning rate',
   'ae.interruptedAt': 'autoencoder interrupted at',
   'ae.architecture': 'autoencoder',
+  'ae.trainedOn': 'autoencoder trained on',
   pcaComponents: 'PCA components',
   'umap.nComponents': 'UMAP dimensions',
   'umap.nNeighbors': 'UMAP neighbours',
@@ -136,9 +137,10 @@ function same(a: SettingValue | undefined, b: SettingValue): boolean {
 
 /**
  * Settings that no named setting has: present, they always make a run a variant (an interrupted
- * autoencoder; an autoencoder other than the report's, e.g. N2D's dense one).
+ * autoencoder; an autoencoder other than the report's, e.g. N2D's dense one; one trained on other
+ * images than the training split, e.g. N2D's protocol on train + test).
  */
-const ALWAYS_VARIANT = new Set(['ae.architecture', 'ae.interruptedAt']);
+const ALWAYS_VARIANT = new Set(['ae.architecture', 'ae.interruptedAt', 'ae.trainedOn']);
 
 /** The keys of `setting.params` whose value in `settings` differs, formatted (`k = 5`). */
 export function settingDiff(settings: Settings, setting: NamedSetting): string[] {

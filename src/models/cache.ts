@@ -317,6 +317,13 @@ export interface CacheStatus {
   readonly epochs: number;
   /** Epochs that training still has to run (0 when cached; counting a partly done epoch as one). */
   readonly remainingEpochs: number;
+  /** Epochs completed so far (`epochs` when cached, the checkpoint's completed epochs, else 0). */
+  readonly epochsDone: number;
+  /**
+   * Mean seconds per epoch of the last (up to 10) epochs the checkpoint's history recorded: the
+   * speed of the machine that trained them (undefined when cached or nothing has been trained).
+   */
+  readonly secondsPerEpoch?: number;
   /** The run's checkpoint, when there is one: the next epoch and batch to run. */
   readonly checkpoint?: { readonly epoch: number; readonly batch: number; readonly savedAt: string; readonly dir: string };
   /** The cache entry's folder. */
@@ -337,16 +344,18 @@ export async function modelCacheStatus<O>(
   const { cacheDir, validation, ...modelOptions } = options as O & { validation?: Matrix; cacheDir?: string };
   const { dir, runDir, material } = modelCacheLocation(kind, images, modelOptions as O, { ...(validation ? { validation } : {}), ...(cacheDir ? { cacheDir } : {}) });
   const epochs = material.training.epochs;
-  if (existsSync(path.join(dir, MODEL_JSON))) return { cached: true, epochs, remainingEpochs: 0, dir, summary: `cached: ${epochs} epochs trained` };
+  if (existsSync(path.join(dir, MODEL_JSON))) return { cached: true, epochs, remainingEpochs: 0, epochsDone: epochs, dir, summary: `cached: ${epochs} epochs trained` };
   const info = await readCheckpointInfo(runDir);
   const { epoch, batch } = info?.position ?? { epoch: 1, batch: 0 };
   if (!info || epoch > epochs + 1 || (epoch === epochs + 1 && batch > 0)) {
-    return { cached: false, epochs, remainingEpochs: epochs, dir, summary: `not trained yet: ${epochs} epochs to train` };
+    return { cached: false, epochs, remainingEpochs: epochs, epochsDone: 0, dir, summary: `not trained yet: ${epochs} epochs to train` };
   }
   const remainingEpochs = epochs - epoch + 1;
   const where = batch > 0 ? `in epoch ${epoch} (after batch ${batch})` : `after epoch ${epoch - 1}`;
+  const recent = info.history.slice(-10).map((h) => h.seconds).filter((x) => Number.isFinite(x) && x > 0);
   return {
-    cached: false, epochs, remainingEpochs, dir,
+    cached: false, epochs, remainingEpochs, epochsDone: epoch - 1, dir,
+    ...(recent.length > 0 ? { secondsPerEpoch: recent.reduce((a, b) => a + b, 0) / recent.length } : {}),
     checkpoint: { epoch, batch, savedAt: info.savedAt, dir: runDir },
     summary: `checkpoint ${where} of ${epochs}: ${remainingEpochs} epoch${remainingEpochs === 1 ? '' : 's'} to go (saved ${info.savedAt})`,
   };

@@ -46,8 +46,10 @@ export interface AutoencoderFitOptions {
   onProgress?: ProgressCallback;
   /**
    * Stops training at the end of the current batch when aborted (e.g. by the kernel's interrupt,
-   * see `withInterruptSignal`): `fit` then returns normally with the weights so far and the
-   * model's `interruptedAt` set.
+   * see `withInterruptSignal`), or at the end of the epoch when aborted after its last batch (during
+   * its validation or its `epoch` progress event: how a time budget stops at an epoch boundary;
+   * `interruptedAt` is then `{ epoch, batch: batches, batches }`): `fit` then returns normally with
+   * the weights so far and the model's `interruptedAt` set.
    */
   signal?: AbortSignal;
   /**
@@ -335,8 +337,14 @@ export async function trainEpochs(loop: TrainingLoop): Promise<{ stoppedEarly: b
         });
       }
       if (stop) { stoppedEarly = true; break; }
-      if (loop.checkpoint && (epoch % loop.checkpoint.every === 0 || epoch === lastEpoch)) {
-        await loop.checkpoint.save({ epoch: epoch + 1, batch: 0, lossSum: 0, seen: 0, seconds: 0 });
+      const checkpointDue = loop.checkpoint !== undefined && (epoch % loop.checkpoint.every === 0 || epoch === lastEpoch);
+      if (checkpointDue) await loop.checkpoint!.save({ epoch: epoch + 1, batch: 0, lossSum: 0, seen: 0, seconds: 0 });
+      // A safe point at the epoch's end too: an abort during the epoch's last step, its validation or
+      // its progress event (a time budget stops there) stops at this boundary, not a batch later.
+      if (signal && epoch < lastEpoch && (checkInterrupt() || signal.aborted)) {
+        interruption = { epoch, batch: batches, batches };
+        if (!checkpointDue) await loop.checkpoint?.save({ epoch: epoch + 1, batch: 0, lossSum: 0, seen: 0, seconds: 0 });
+        break;
       }
     }
     if (bestWeights && bestEpoch !== history.length) model.setWeights(bestWeights);

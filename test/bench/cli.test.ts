@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'bench', 'cli.js');
 
@@ -42,4 +43,49 @@ test('a reference that ran on other data is shown but gives no ratio', async () 
   assert.match(other.notComparable as string, /ours ran on autoencoder codes, the reference on random projection of the pixels/);
   assert.deepEqual(referenceKeys({}, 2, []), {});
   assert.equal(referenceKeys({}, 2, [{ seconds: 'failed' }]).ratioToReference, undefined);
+});
+
+test("a case's own flags: listed, passed to it; unknown, valueless or misplaced ones are refused", () => {
+  const list = spawnSync(process.execPath, [CLI, '--list'], { encoding: 'utf8' });
+  assert.match(list.stdout, /^n2d-protocol\t.*\(runs only when named\) --minutes: .* --epochs: /m);
+  const unknown = spawnSync(process.execPath, [CLI, 'n2d-protocol', '--hours', '2'], { encoding: 'utf8' });
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /Unknown option --hours: expected --repeat N, --no-reference, --list or a case's flag \(.*--minutes/);
+  const valueless = spawnSync(process.execPath, [CLI, 'n2d-protocol', '--minutes'], { encoding: 'utf8' });
+  assert.equal(valueless.status, 2);
+  assert.match(valueless.stderr, /--minutes takes a value \(e\.g\. --minutes 60\)/);
+  const misplaced = spawnSync(process.execPath, [CLI, 'load-data', '--minutes', '5'], { encoding: 'utf8' });
+  assert.equal(misplaced.status, 2);
+  assert.match(misplaced.stderr, /Option --minutes belongs to none of the cases run \(load-data\)/);
+});
+
+test("n2d-protocol at smoke scale: a budgeted piece stops at an epoch's end with a checkpoint, the next finishes and clusters over 5 seeds against 0.684", { timeout: 10 * 60_000 }, () => {
+  const env = { ...process.env, REPORT_SCALE: 'smoke', FMNIST_CACHE_DIR: tempDir('fmnist-cache-') };
+  const piece = (...flags: string[]) => {
+    const run = spawnSync(process.execPath, [CLI, 'n2d-protocol', '--no-reference', ...flags], { encoding: 'utf8', env });
+    assert.equal(run.status, 0, run.stderr);
+    return JSON.parse(run.stdout.trim()) as Record<string, any>;
+  };
+  const bad = spawnSync(process.execPath, [CLI, 'n2d-protocol', '--minutes', 'soon'], { encoding: 'utf8', env });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stdout, /--minutes takes a number of minutes > 0, got 'soon'/);
+
+  const first = piece('--epochs', '2');
+  assert.equal(first.case, 'n2d-protocol');
+  assert.deepEqual([first.scale, first.images, first.training.epochs, first.training.batchSize, first.training.seed, first.training.architecture], ['smoke', 600, 3, 256, 0, '784-500-500-2000-10']);
+  assert.deepEqual([first.stopped, first.epochsBefore, first.epochsAfter], ['budget', 0, 2]);
+  assert.ok(first.secondsPerEpoch > 0 && first.finalLoss > 0 && first.trainingSeconds > 0);
+  assert.ok(typeof first.machine.cpu === 'string' && first.machine.cores >= 1);
+  assert.equal(first.loadAverage.start.length, 3);
+  assert.match(first.next, /^1 epoch to go: run the command again/);
+  assert.equal(first.clustering, undefined);
+
+  const second = piece();
+  assert.deepEqual([second.stopped, second.epochsBefore, second.epochsAfter], ['complete', 2, 3]);
+  const c = second.clustering;
+  assert.deepEqual(c.seeds, [0, 1, 2, 3, 4]);
+  assert.deepEqual(c.perSeed.map((s: { seed: number }) => s.seed), [0, 1, 2, 3, 4]);
+  assert.equal(c.publishedNmi, 0.684);
+  assert.ok(c.nmi.median > 0.2 && c.nmi.median < 1 && c.nmi.sd >= 0);
+  assert.deepEqual(c.umap, { nComponents: 10, nNeighbors: 20, minDist: 0 });
 });

@@ -91,6 +91,26 @@ test('a run interrupted mid-epoch and resumed, or extended from fewer epochs, gi
   }
 });
 
+test('an abort at the end of an epoch (its progress event: how a time budget stops) stops at that boundary, with a checkpoint there', async () => {
+  const whole = await new DenseAutoencoder(OPTIONS).fit(data, { validation: val });
+  const dir = path.join(tempDir(), 'run');
+  const controller = new AbortController();
+  const first = await new DenseAutoencoder(OPTIONS).fit(data, {
+    validation: val, signal: controller.signal, checkpoint: { dir, every: 3 },
+    onProgress: (p) => { if (p.phase === 'epoch' && p.epoch === 2) controller.abort(); },
+  });
+  assert.deepEqual(first.interruptedAt, { epoch: 2, batch: 5, batches: 5 });
+  assert.deepEqual(first.history.map((h) => [h.epoch, h.valLoss !== undefined]), [[1, true], [2, true]], 'epoch 2 is complete, validated');
+  const info = await readCheckpointInfo(dir);
+  assert.deepEqual(info && [info.position.epoch, info.position.batch, info.history.length], [3, 0, 2]);
+  const events: TrainingProgress[] = [];
+  const second = await new DenseAutoencoder(OPTIONS).fit(data, { validation: val, checkpoint: { dir, every: 3 }, onProgress: (p) => events.push(p) });
+  assert.match(events[0]!.message ?? '', /^resuming at epoch 3 of 4 /);
+  assert.deepEqual(weightsOf(second), weightsOf(whole));
+  assert.deepEqual(lossesOf(second), lossesOf(whole));
+  for (const ae of [whole, first, second]) ae.dispose();
+});
+
 test('progressPrinter prints resume and checkpoint messages on their own line', () => {
   const out: string[] = [];
   const print = progressPrinter({ stream: { write: (x: string) => out.push(x) }, tty: true, prefix: 'ae ' });
@@ -122,13 +142,13 @@ test('loadOrTrainDense: interrupted, then continued from its checkpoint; cached,
   assert.equal(status0.summary, 'not trained yet: 4 epochs to train');
   const controller = new AbortController();
   const cut = await loadOrTrainDense(data, {
-    ...opts, signal: controller.signal, onProgress: (p) => { if (p.phase === 'epoch' && p.epoch === 2) controller.abort(); },
+    ...opts, signal: controller.signal, onProgress: (p) => { if (p.phase === 'batch' && p.epoch === 3 && p.batch === 1) controller.abort(); },
   });
   assert.ok(cut.interrupted && cut.checkpointDir);
   const status1 = await modelCacheStatus(DENSE_AUTOENCODER_KIND, data, opts);
   assert.equal(status1.cached, false);
-  // the abort is seen after the next batch: epoch 3, batch 1
   assert.match(status1.summary, /^checkpoint in epoch 3 \(after batch 1\) of 4: 2 epochs to go/);
+  assert.equal(status1.epochsDone, 2);
   const messages: string[] = [];
   const resumed = await loadOrTrainDense(data, { ...opts, onProgress: (p) => { if (p.message) messages.push(p.message); } });
   assert.equal(resumed.fromCache, false);
