@@ -126,6 +126,9 @@ test('FASHION_MNIST_DIR a folder that cannot be read: "permission denied" and ch
   try {
     // root reads any folder: the check runs as an unprivileged user then.
     const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    // That user must reach the checkout (and its node_modules) to run the check at all.
+    const reach = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(path.join(ROOT, 'node_modules', 'tsx', 'package.json'))})`], { cwd: '/', encoding: 'utf8', ...asUser });
+    assert.equal(reach.status, 0, `uid ${process.getuid?.() === 0 ? 65534 : process.getuid?.()} cannot read ${ROOT}/node_modules (a parent folder without o+x, e.g. one made by mktemp -d?): this test runs its check as that user; chmod o+x the parents. ${reach.stderr.split('\n').find((l) => /Error/.test(l)) ?? ''}`);
     const script = `const { locateDataset } = require(${JSON.stringify(path.join(ROOT, 'src', 'data', 'locate.ts'))});
       try { locateDataset(); console.log('no error'); } catch (e) { console.log(e.message); }`;
     const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
