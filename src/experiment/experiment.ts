@@ -1,4 +1,6 @@
 import { PCA } from '../decomposition/pca.js';
+import { voteConsensus } from '../metrics/consensus.js';
+import { checkInteger } from '../util/validate.js';
 import { activeBackend } from '../tf/backend.js';
 import { concatRows, normalizeRows, type Matrix } from '../util/matrix.js';
 import { UMAP, type UMAPOptions } from '../manifold/umap.js';
@@ -98,6 +100,11 @@ export interface ClusterStep<E extends Clusterer> {
   readonly preprocessing?: Preprocessor;
   /** Extra settings (e.g. UMAP's), recorded and compared like the clusterer's. */
   readonly extraSettings?: Readonly<Record<string, SettingValue>>;
+  /**
+   * Each seed's labels are the vote of `members` runs (see {@link runConsensus}) instead of one run:
+   * a variant (`consensus.members` is recorded), costing `members` runs per seed.
+   */
+  readonly consensus?: { readonly members: number };
 }
 
 /** One seed's run of a clustering step: the fitted model, its scores and what it was fitted on / labelled. */
@@ -111,6 +118,16 @@ export interface SeedRun<E> {
   readonly labelled: Matrix;
   /** A fingerprint of the predicted labels (seeds that predict identical labels are flagged: the seed was probably ignored). */
   readonly labelsHash: string;
+  /** For a consensus run ({@link runConsensus}): its members' seeds and scores, and how much they agreed. */
+  readonly consensus?: {
+    readonly memberSeeds: readonly number[];
+    readonly memberNmi: readonly number[];
+    readonly memberSeconds: readonly number[];
+    /** Mean fraction of members giving a sample its consensus cluster. */
+    readonly agreement: number;
+    /** Index in `memberSeeds` of the member the vote started from (its model, fit set and labelled set are this run's). */
+    readonly reference: number;
+  };
 }
 
 /** A clustering step's outcome: every seed's run, the median one, and the recorded result. */
@@ -184,16 +201,51 @@ export function runStep<E extends Clusterer>(prepared: PreparedStep, make: (seed
 }
 
 /**
+ * The clusterer seeds whose runs vote for consensus seed `seed`: `seed·members … seed·members + members − 1`,
+ * so the consensus runs of different seeds share no member (their spread is the spread of independent votes).
+ * @example consensusMemberSeeds(1, 5) // [5, 6, 7, 8, 9]
+ */
+export function consensusMemberSeeds(seed: number, members: number): number[] {
+  return Array.from({ length: members }, (_, j) => seed * members + j);
+}
+
+/**
+ * A consensus of `members` runs per seed: for each of the step's seeds, {@link runStep} over
+ * {@link consensusMemberSeeds} (preprocessing refitted per member when seeded, e.g. UMAP), then
+ * `voteConsensus` of their labels (no true labels used), scored like one run. A run's seconds are
+ * its members' seconds plus the vote: what one consensus labelling costs.
+ * @throws RangeError when `members` is not an integer >= 2.
+ * @example runConsensus(prepareStep(data, step), step.make, 5) // 5 consensus runs from 25 member runs
+ */
+export function runConsensus<E extends Clusterer>(prepared: PreparedStep, make: (seed: number) => E, members: number): SeedRun<E>[] {
+  checkInteger('consensus.members', members, 2, Infinity, 'It counts the runs voting for each seed; for the plain run, leave `consensus` out.');
+  return prepared.seeds.map((seed) => {
+    const memberSeeds = consensusMemberSeeds(seed, members);
+    const memberRuns = runStep({ ...prepared, seeds: memberSeeds }, make);
+    const t0 = performance.now();
+    const vote = voteConsensus(memberRuns.map((r) => r.evaluation.labelsPred));
+    const seconds = memberRuns.reduce((sum, r) => sum + r.seconds, 0) + (performance.now() - t0) / 1000;
+    const reference = memberRuns[vote.reference]!;
+    return {
+      seed, seconds, model: reference.model, fitSet: reference.fitSet, labelled: reference.labelled,
+      labelsHash: labelsFingerprint(vote.labels), evaluation: evaluateClustering(prepared.labelsTrue, vote.labels),
+      consensus: { memberSeeds, memberNmi: memberRuns.map((r) => r.evaluation.nmi), memberSeconds: memberRuns.map((r) => r.seconds), agreement: vote.agreement, reference: vote.reference },
+    };
+  });
+}
+
+/**
  * The settings a run records: the clusterer's (read from its options), the preprocessing's, the
  * step's extra ones, and, for codes, their autoencoder's training (`ae.*`).
  */
-export function stepSettings(model: Clusterer, step: Pick<ClusterStep<Clusterer>, 'preprocessing' | 'extraSettings' | 'codes'>): Record<string, SettingValue> {
+export function stepSettings(model: Clusterer, step: Pick<ClusterStep<Clusterer>, 'preprocessing' | 'extraSettings' | 'codes' | 'consensus'>): Record<string, SettingValue> {
   const pre = step.preprocessing ?? NO_PREPROCESSING;
   return {
     ...settingsOf(model),
     preprocessing: pre.name,
     ...(pre.params ?? {}),
     ...(step.extraSettings ?? {}),
+    ...(step.consensus ? { 'consensus.members': step.consensus.members } : {}),
     ...(step.codes ? autoencoderSettings(step.codes.training, step.codes) : {}),
   };
 }
@@ -231,12 +283,13 @@ export class Experiment {
 
   /**
    * Runs, evaluates and records one clustering step (see {@link ClusterStep}): {@link prepareStep},
-   * {@link runStep}, then {@link Experiment.record}.
-   * @throws RangeError/TypeError from {@link prepareStep} (nothing is recorded).
+   * {@link runStep} (or {@link runConsensus} for a step with `consensus`), then {@link Experiment.record}.
+   * @throws RangeError/TypeError from {@link prepareStep} or a bad `consensus` (nothing is recorded).
    */
   cluster<E extends Clusterer>(step: ClusterStep<E>): ClusterRun<E> {
     const prepared = prepareStep(this.data, step);
-    return this.record(step, prepared, runStep(prepared, step.make));
+    const runs = step.consensus ? runConsensus(prepared, step.make, step.consensus.members) : runStep(prepared, step.make);
+    return this.record(step, prepared, runs);
   }
 
   /**

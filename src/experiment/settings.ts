@@ -123,6 +123,7 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   'umap.nComponents': 'UMAP dimensions',
   'umap.nNeighbors': 'UMAP neighbours',
   'umap.minDist': 'UMAP minDist',
+  'consensus.members': 'consensus of runs',
 };
 
 /** `k = 5`, `covariance = diag`, `preprocessing = none`. */
@@ -138,9 +139,9 @@ function same(a: SettingValue | undefined, b: SettingValue): boolean {
 /**
  * Settings that no named setting has: present, they always make a run a variant (an interrupted
  * autoencoder; an autoencoder other than the report's, e.g. N2D's dense one; one trained on other
- * images than the training split, e.g. N2D's protocol on train + test).
+ * images than the training split, e.g. N2D's protocol on train + test; a consensus of several runs).
  */
-const ALWAYS_VARIANT = new Set(['ae.architecture', 'ae.interruptedAt', 'ae.trainedOn']);
+const ALWAYS_VARIANT = new Set(['ae.architecture', 'ae.interruptedAt', 'ae.trainedOn', 'consensus.members']);
 
 /** The keys of `setting.params` whose value in `settings` differs, formatted (`k = 5`). */
 export function settingDiff(settings: Settings, setting: NamedSetting): string[] {

@@ -16,3 +16,4 @@ export {
   type ClassScores,
 } from './report.js';
 export { scoreClustering, type ClusteringScores, type ScoreClusteringOptions } from './score.js';
+export { voteConsensus, type VoteConsensus, type VoteConsensusOptions } from './consensus.js';

@@ -9,7 +9,8 @@ import { GaussianMixture, KMeans } from '../../src/cluster/index.js';
 import { ArtifactStore } from '../../src/experiment/artifacts.js';
 import { CACHE_ENV } from '../../src/util/paths.js';
 import { stratifiedSubset } from '../../src/data/index.js';
-import { Experiment, unitLength, type Preprocessor } from '../../src/experiment/experiment.js';
+import { consensusMemberSeeds, Experiment, unitLength, type Clusterer, type Preprocessor } from '../../src/experiment/experiment.js';
+import { createRandom } from '../../src/util/random.js';
 import { n2dDenseTraining } from '../../src/experiment/n2d-autoencoder.js';
 import { autoencoderCodes, isAutoencoderCached, type ExperimentData } from '../../src/experiment/pipeline.js';
 import { ResultStore } from '../../src/experiment/results.js';
@@ -167,6 +168,59 @@ test('a seeded preprocessor is refitted for every seed with that seed; an unseed
   fits.length = 0;
   exp.cluster({ pipeline: 'kmeans-raw', intent: 'report', inputs, make, preprocessing: recorder(false) });
   assert.equal(fits.length, 1);
+});
+
+/** A clusterer that finds the toy blobs (by the sign of the coordinates) and then misplaces a seeded 35% of the points. */
+function noisyBlobFinder(seed: number): Clusterer {
+  return {
+    options: { nClusters: 3, noise: 0.35 },
+    fit: () => undefined,
+    predict: (x) => {
+      const rng = createRandom(seed);
+      return Int32Array.from({ length: x.rows }, (_, i) => {
+        const blob = x.data[2 * i]! > 5 ? 1 : x.data[2 * i + 1]! > 5 ? 2 : 0;
+        return rng.next() < 0.35 ? rng.int(3) : (blob + seed) % 3; // other ids per seed too
+      });
+    },
+  };
+}
+
+test('a consensus step: each seed votes over its own members (preprocessing refitted per member), recorded as a variant with its cost', () => {
+  const { exp, store, inputs } = toyExperiment();
+  const fits: (number | undefined)[] = [];
+  const preprocessing: Preprocessor = { name: 'seeded', seeded: true, fit: (_x, seed) => { fits.push(seed); return (y) => y; } };
+  const make = (seed: number) => new KMeans({ nClusters: 3, nInit: 1, seed, engine: 'js' });
+  const plain = exp.cluster({ pipeline: 'kmeans-raw', intent: 'report', inputs, make, preprocessing, protocol: 'all' });
+  fits.length = 0;
+  const voted = exp.cluster({ pipeline: 'kmeans-raw', intent: 'report', inputs, make, preprocessing, protocol: 'all', consensus: { members: 3 } });
+  assert.deepEqual(fits, [0, 1, 2, 3, 4, 5, 6, 7, 8], 'seeds 0, 1, 2 vote over members 0–2, 3–5, 6–8: no member shared');
+  assert.deepEqual(consensusMemberSeeds(2, 3), [6, 7, 8]);
+  assert.equal(voted.result.label, 'variant');
+  assert.deepEqual(voted.result.diff.slice(-2), ['preprocessing = seeded', 'consensus of runs = 3']);
+  assert.equal(voted.result.settings['consensus.members'], 3);
+  assert.notEqual(voted.result.id, plain.result.id);
+  assert.equal(store.load().length, 2, 'recorded beside the plain run, not over it');
+  for (const run of voted.runs) {
+    assert.equal(run.evaluation.acc, 1, 'the blobs are found');
+    assert.deepEqual(run.consensus!.memberSeeds, consensusMemberSeeds(run.seed, 3));
+    assert.equal(run.consensus!.agreement, 1);
+    assert.equal(run.evaluation.labelsPred.length, 54);
+  }
+  assert.throws(() => exp.cluster({ pipeline: 'kmeans-raw', intent: 'report', inputs, make, consensus: { members: 1 } }), /consensus\.members must be an integer >= 2/);
+  assert.equal(store.load().length, 2, 'a refused consensus records nothing');
+});
+
+test('a consensus of noisy runs scores above its members, and its seconds are its members\' seconds', () => {
+  const { exp, inputs } = toyExperiment();
+  const run = exp.cluster({ pipeline: 'kmeans-raw', intent: 'report', inputs, make: noisyBlobFinder, protocol: 'all', consensus: { members: 9 } });
+  for (const r of run.runs) {
+    const members = r.consensus!.memberNmi;
+    assert.equal(members.length, 9);
+    const median = [...members].sort((a, b) => a - b)[4]!;
+    assert.ok(r.evaluation.nmi > median + 0.1, `seed ${r.seed}: consensus NMI ${r.evaluation.nmi.toFixed(3)}, members' median ${median.toFixed(3)}`);
+    assert.ok(r.consensus!.agreement < 1);
+    assert.ok(r.seconds >= r.consensus!.memberSeconds.reduce((a, b) => a + b, 0), 'one consensus labelling costs all its members');
+  }
 });
 
 test("N2D's dense autoencoder: its codes are cached per model and runs on them are variants named by the architecture", async (t) => {
