@@ -6,7 +6,7 @@ import { withInterruptSignal } from '../util/interrupt.js';
 import { concatRows, type Matrix } from '../util/matrix.js';
 import { checkInteger, checkNumber } from '../util/validate.js';
 import type { TrainedModel } from './autoencoders.js';
-import { prepareStep, runStep, umapEmbedding, type ClusterStep, type SeedRun } from './experiment.js';
+import { prepareStep, runConsensus, runStep, umapEmbedding, type ClusterStep, type SeedRun } from './experiment.js';
 import { DENSE_TRAINING_MS_PER_1K_IMAGES, denseArchitectureLabel, n2dDenseTraining, N2D_DENSE_AUTOENCODER, type DenseAutoencoderTraining } from './n2d-autoencoder.js';
 import type { AutoencoderCodes, ExperimentData } from './pipeline.js';
 import { LITERATURE_NMI } from './published.js';
@@ -280,24 +280,80 @@ export function n2dProtocolCodes(data: ExperimentData, protocol: N2dPaperProtoco
 }
 
 /**
- * The protocol's clustering step for `Experiment.cluster` (on {@link n2dProtocolData}): UMAP +
- * GMM refitted per seed on all the protocol's codes, scored against all their labels; recorded as a
- * variant of N2D's improved setting (the dense autoencoder, its epochs, trained on train + test).
- * @example exp.cluster(n2dProtocolStep(config.paperProtocol, codes))
+ * A way to cluster N2D's codes past the paper (issue 19), each a labelled variant with its cost;
+ * none looks at the labels. See {@link N2D_CLUSTERING_VARIANTS}.
  */
-export function n2dProtocolStep(protocol: N2dPaperProtocol, codes: AutoencoderCodes): ClusterStep<GaussianMixture> {
+export interface N2dClusteringVariant {
+  /** Short id: `paper`, `gmm-10-starts`, `consensus-5`. */
+  readonly name: string;
+  /** What it does, for tables. */
+  readonly title: string;
+  /** What it costs against the paper's one UMAP + one GMM per seed. */
+  readonly cost: string;
+  /** GMM starts per seed (the best lower bound is kept); absent: the protocol's. */
+  readonly gmmStarts?: number;
+  /** Runs voting for each seed's labels (`voteConsensus`); absent: one run. */
+  readonly consensusMembers?: number;
+}
+
+/**
+ * The clustering variants tried on N2D's codes: the paper's UMAP + GMM, the GMM with 10 starts
+ * (scikit-learn's `n_init`, best likelihood), and a consensus of 5 UMAP + GMM runs per seed.
+ */
+export const N2D_CLUSTERING_VARIANTS: readonly N2dClusteringVariant[] = Object.freeze([
+  { name: 'paper', title: 'UMAP + GMM, one run per seed (the paper)', cost: '1 UMAP + 1 GMM fit per seed' },
+  { name: 'gmm-10-starts', title: 'GMM with 10 starts, the highest likelihood kept', cost: '1 UMAP + 10 GMM fits per seed', gmmStarts: 10 },
+  { name: 'consensus-5', title: 'consensus of 5 UMAP + GMM runs (relabelled to the run agreeing most with the others, majority vote)', cost: '5 UMAP + 5 GMM fits per seed', consensusMembers: 5 },
+]);
+
+/** The UMAP, GMM and seeds of N2D's clustering (a {@link N2dPaperProtocol} has them). */
+export type N2dClusteringSettings = Pick<N2dPaperProtocol, 'umap' | 'gmm' | 'seeds'>;
+
+/**
+ * N2D's clustering of `codes` as a step for `Experiment.cluster`: UMAP + GMM refitted per seed, on
+ * and scored against all the images (`images: 'all'`, the paper's) or the test images only
+ * (`'test'`), changed by `variant` (default: the paper's).
+ * @example exp.cluster(n2dClusteringStep(codes, config.paperProtocol, { images: 'test', variant: fc.N2D_CLUSTERING_VARIANTS[2] }))
+ */
+export function n2dClusteringStep(
+  codes: AutoencoderCodes, settings: N2dClusteringSettings,
+  options: { images?: 'all' | 'test'; variant?: N2dClusteringVariant; extraSettings?: Readonly<Record<string, string | number | boolean>> } = {},
+): ClusterStep<GaussianMixture> {
+  const v = options.variant;
+  const gmm = v?.gmmStarts === undefined ? settings.gmm : { ...settings.gmm, nInit: v.gmmStarts };
   return {
-    pipeline: 'n2d', intent: 'improved', protocol: 'all', codes, seeds: protocol.seeds,
-    preprocessing: umapEmbedding(protocol.umap),
-    extraSettings: { 'ae.trainedOn': 'train + test images' },
-    make: (seed) => new GaussianMixture({ ...protocol.gmm, seed }),
+    pipeline: 'n2d', intent: 'improved', protocol: options.images ?? 'all', codes, seeds: settings.seeds,
+    preprocessing: umapEmbedding(settings.umap),
+    ...(options.extraSettings ? { extraSettings: options.extraSettings } : {}),
+    ...(v?.consensusMembers === undefined ? {} : { consensus: { members: v.consensusMembers } }),
+    make: (seed) => new GaussianMixture({ ...gmm, seed }),
   };
 }
 
+/**
+ * The protocol's clustering step for `Experiment.cluster` (on {@link n2dProtocolData}): UMAP +
+ * GMM refitted per seed on all the protocol's codes (or, `images: 'test'`, on its test images'),
+ * scored against their labels; recorded as a variant of N2D's improved setting (the dense
+ * autoencoder, its epochs, trained on train + test), and of that by a clustering `variant`.
+ * @example exp.cluster(n2dProtocolStep(config.paperProtocol, codes))
+ */
+export function n2dProtocolStep(
+  protocol: N2dClusteringSettings, codes: AutoencoderCodes, options: { images?: 'all' | 'test'; variant?: N2dClusteringVariant } = {},
+): ClusterStep<GaussianMixture> {
+  return n2dClusteringStep(codes, protocol, { ...options, extraSettings: { 'ae.trainedOn': 'train + test images' } });
+}
+
 /** The protocol's step run over its seeds without recording anything (the bench's; notebooks use `Experiment.cluster`). */
-export function runN2dProtocolClustering(data: ExperimentData, protocol: N2dPaperProtocol, codes: AutoencoderCodes): SeedRun<GaussianMixture>[] {
-  const step = n2dProtocolStep(protocol, codes);
-  return runStep(prepareStep(n2dProtocolData(data, protocol), step), step.make);
+export function runN2dProtocolClustering(
+  data: ExperimentData, protocol: N2dPaperProtocol, codes: AutoencoderCodes, options: { images?: 'all' | 'test'; variant?: N2dClusteringVariant } = {},
+): SeedRun<GaussianMixture>[] {
+  return runClusteringStep(n2dProtocolData(data, protocol), n2dProtocolStep(protocol, codes, options));
+}
+
+/** A step's runs (a consensus step's voted runs) without recording anything. */
+export function runClusteringStep(data: ExperimentData, step: ClusterStep<GaussianMixture>): SeedRun<GaussianMixture>[] {
+  const prepared = prepareStep(data, step);
+  return step.consensus ? runConsensus(prepared, step.make, step.consensus.members) : runStep(prepared, step.make);
 }
 
 /** NMI (and ARI, ACC) over the seeds against the paper's (see {@link n2dProtocolScores}). */
@@ -315,7 +371,7 @@ export interface N2dProtocolScores {
  * The protocol's scores over its seeds: NMI mean ± sample sd and the median run's, per seed, against the paper's 0.684.
  * @example n2dProtocolScores(run.runs, config.paperProtocol).nmi.median
  */
-export function n2dProtocolScores(runs: readonly Pick<SeedRun<unknown>, 'seed' | 'evaluation' | 'seconds'>[], protocol: N2dPaperProtocol): N2dProtocolScores {
+export function n2dProtocolScores(runs: readonly Pick<SeedRun<unknown>, 'seed' | 'evaluation' | 'seconds'>[], protocol: Pick<N2dPaperProtocol, 'publishedNmi'>): N2dProtocolScores {
   const perSeed = runs.map((r) => ({ seed: r.seed, nmi: r.evaluation.nmi, ari: r.evaluation.ari, acc: r.evaluation.acc, seconds: r.seconds }));
   const median = medianRun(perSeed).nmi;
   return {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
+import { variantFlags } from '../../src/bench/cases/n2d-variants.js';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'bench', 'cli.js');
 
@@ -88,4 +89,25 @@ test("n2d-protocol at smoke scale: a budgeted piece stops at an epoch's end with
   assert.equal(c.publishedNmi, 0.684);
   assert.ok(c.nmi.median > 0.2 && c.nmi.median < 1 && c.nmi.sd >= 0);
   assert.deepEqual(c.umap, { nComponents: 10, nNeighbors: 20, minDist: 0 });
+
+  // The clustering variants on the completed protocol's codes, here on the test images with two seeds.
+  const variants = spawnSync(process.execPath, [CLI, 'n2d-variants', '--no-reference', '--images', 'test', '--variants', 'paper,consensus-5', '--seeds', '0,1'], { encoding: 'utf8', env });
+  assert.equal(variants.status, 0, variants.stderr);
+  const v = JSON.parse(variants.stdout.trim()) as Record<string, any>;
+  assert.match(v.codes, /N2D's paper protocol/);
+  assert.deepEqual(v.results.map((r: any) => [r.variant, r.images, r.scored, r.perSeed.length]), [['paper', 'test', 100, 2], ['consensus-5', 'test', 100, 2]]);
+  const voted = v.results[1];
+  assert.equal(voted.perSeed[0].memberNmi.length, 5);
+  assert.ok(voted.perSeed.every((s: any) => s.agreement > 0 && s.agreement <= 1 && s.nmi > 0.2));
+  assert.equal(voted.cost, '5 UMAP + 5 GMM fits per seed');
+});
+
+test('n2d-variants: its flags are checked before anything runs', () => {
+  const known = ['paper', 'gmm-10-starts', 'consensus-5'];
+  assert.deepEqual(variantFlags({}, known), { codes: 'protocol', images: ['all', 'test'], variants: known });
+  assert.deepEqual(variantFlags({ codes: 'report', images: 'test', variants: 'consensus-5', seeds: '3,4' }, known), { codes: 'report', images: ['test'], variants: ['consensus-5'], seeds: [3, 4] });
+  assert.throws(() => variantFlags({ codes: 'dense' }, known), /--codes takes 'protocol' .* or 'report' .*, got 'dense'/);
+  assert.throws(() => variantFlags({ images: 'train' }, known), /--images takes 'all', 'test' or 'both', got 'train'/);
+  assert.throws(() => variantFlags({ variants: 'paper,vote' }, known), /--variants takes names among paper, gmm-10-starts, consensus-5/);
+  assert.throws(() => variantFlags({ seeds: '1,1' }, known), /--seeds takes distinct whole numbers/);
 });

@@ -11,7 +11,7 @@ import { stratifiedSubset } from '../../src/data/split.js';
 import { initBackend } from '../../src/tf/backend.js';
 import {
   budgetReached, isN2dProtocolComplete, n2dPaperProtocol, n2dProtocolCodes, n2dProtocolData, n2dProtocolMinutes, n2dProtocolScores, n2dProtocolStatus,
-  runN2dProtocolClustering, trainN2dProtocol, N2D_PAPER_EPOCHS,
+  runN2dProtocolClustering, trainN2dProtocol, N2D_PAPER_EPOCHS, N2D_CLUSTERING_VARIANTS,
 } from '../../src/experiment/n2d-protocol.js';
 import { n2dDenseTraining } from '../../src/experiment/n2d-autoencoder.js';
 import type { ExperimentData } from '../../src/experiment/pipeline.js';
@@ -112,5 +112,21 @@ test('two budgeted pieces of the protocol give the weights of one uninterrupted 
   const identity = identifyRun('n2d', settings, scaleSettings('smoke'), 'improved');
   assert.equal(identity.label, 'variant');
   assert.ok(identity.diff.includes('autoencoder trained on = train + test images') && identity.diff.includes('autoencoder = dense 784-500-500-2000-10'), identity.diff.join(', '));
+
+  // The clustering variants past the paper, on the same codes: labelled by what they change, scored on all or the test images.
+  const one = { ...protocol, seeds: [3] };
+  const [paper, starts, consensus] = N2D_CLUSTERING_VARIANTS;
+  assert.deepEqual(N2D_CLUSTERING_VARIANTS.map((v) => v.name), ['paper', 'gmm-10-starts', 'consensus-5']);
+  const onTest = runN2dProtocolClustering(data, one, codes, { images: 'test', variant: paper });
+  assert.equal(onTest[0]!.evaluation.labelsPred.length, 100, 'fitted on and scored against the 100 test images');
+  const started = runN2dProtocolClustering(data, one, codes, { variant: starts });
+  assert.equal(started[0]!.model.options.nInit, 10);
+  const startsDiff = identifyRun('n2d', stepSettings(started[0]!.model, n2dProtocolStep(one, codes, { variant: starts })), scaleSettings('smoke'), 'improved').diff;
+  assert.ok(startsDiff.includes('nInit = 10'), startsDiff.join(', '));
+  const voted = runN2dProtocolClustering(data, one, codes, { variant: consensus });
+  assert.deepEqual(voted[0]!.consensus!.memberSeeds, [15, 16, 17, 18, 19]);
+  assert.equal(voted[0]!.evaluation.labelsPred.length, 600);
+  const votedStep = n2dProtocolStep(one, codes, { variant: consensus });
+  assert.ok(identifyRun('n2d', stepSettings(voted[0]!.model, votedStep), scaleSettings('smoke'), 'improved').diff.includes('consensus of runs = 5'));
   for (const m of [reference.model, second.model, again.model]) m?.dispose();
 });

@@ -1,0 +1,97 @@
+import type { BenchCase } from '../types.js';
+import { round } from '../stats.js';
+
+/**
+ * The flags of `n2d-variants`: `--codes protocol|report`, `--images all|test|both`, `--variants
+ * a,b` (names of `N2D_CLUSTERING_VARIANTS`), `--seeds 0,1,2,3,4`.
+ * @throws RangeError naming the flag, its allowed values and the value given.
+ * @example variantFlags({ codes: 'report', images: 'test' }, ['paper', 'consensus-5']) // { codes: 'report', images: ['test'], variants: ['paper', 'consensus-5'] }
+ */
+export function variantFlags(flags: Readonly<Record<string, string>>, known: readonly string[]): { codes: 'protocol' | 'report'; images: ('all' | 'test')[]; variants: string[]; seeds?: number[] } {
+  const codes = flags.codes ?? 'protocol';
+  if (codes !== 'protocol' && codes !== 'report') throw new RangeError(`--codes takes 'protocol' (N2D's paper protocol, all epochs trained) or 'report' (the report's autoencoder), got '${codes}'.`);
+  const images = flags.images ?? 'both';
+  if (images !== 'all' && images !== 'test' && images !== 'both') throw new RangeError(`--images takes 'all', 'test' or 'both', got '${images}'.`);
+  const variants = (flags.variants ?? known.join(',')).split(',').map((v) => v.trim());
+  const unknown = variants.filter((v) => !known.includes(v));
+  if (unknown.length || variants.length === 0) throw new RangeError(`--variants takes names among ${known.join(', ')} separated by commas, got '${flags.variants}'.`);
+  let seeds: number[] | undefined;
+  if (flags.seeds !== undefined) {
+    seeds = flags.seeds.split(',').map((s) => Number(s.trim()));
+    if (seeds.some((s) => !Number.isInteger(s) || s < 0) || new Set(seeds).size !== seeds.length) {
+      throw new RangeError(`--seeds takes distinct whole numbers >= 0 separated by commas, got '${flags.seeds}'.`);
+    }
+  }
+  return { codes, images: images === 'both' ? ['all', 'test'] : [images], variants, ...(seeds ? { seeds } : {}) };
+}
+
+/**
+ * `n2d-variants` (runs only when named): N2D's clustering and its variants past the paper
+ * (`N2D_CLUSTERING_VARIANTS`: the GMM with 10 starts, a consensus of 5 runs per seed) over the
+ * protocol's seeds, on all the images and on the test images, on the codes of N2D's paper protocol
+ * (`--codes protocol`, the default: needs all its epochs trained, see `n2d-protocol`) or of the
+ * report's autoencoder (`--codes report`, from the model cache / artifact store). The line gives,
+ * per variant and image set, NMI mean ± sd and median over the seeds, per-seed NMI and seconds,
+ * the total seconds, and for a consensus its members' NMIs and agreement.
+ */
+export const n2dVariantsCase: BenchCase = {
+  name: 'n2d-variants',
+  description: "N2D's clustering variants (GMM with 10 starts, consensus of 5 runs) against the paper's, over 5 seeds, on all and on the test images",
+  onlyWhenNamed: true,
+  flags: {
+    codes: "'protocol' (default: N2D's paper protocol's autoencoder, all epochs trained) or 'report' (the report's conv autoencoder)",
+    images: "'all', 'test' or 'both' (default)",
+    variants: 'names separated by commas (default: all of N2D_CLUSTERING_VARIANTS)',
+    seeds: 'clusterer seeds separated by commas (default: the scale\'s, 0–4)',
+  },
+  async run(ctx) {
+    const protocolModule = await import('../../experiment/n2d-protocol.js');
+    const { N2D_CLUSTERING_VARIANTS, n2dPaperProtocol, n2dProtocolData, trainN2dProtocol, isN2dProtocolComplete, n2dProtocolCodes, n2dProtocolStep, n2dClusteringStep, runClusteringStep, n2dProtocolScores } = protocolModule;
+    const flags = variantFlags(ctx.flags, N2D_CLUSTERING_VARIANTS.map((v) => v.name));
+    const { loadExperimentData, autoencoderCodes } = await import('../../experiment/pipeline.js');
+    const { sharedAutoencoderTraining } = await import('../../experiment/shared-autoencoder.js');
+    const { scaleSettings } = await import('../../experiment/scale.js');
+    const settings = scaleSettings();
+    const protocol = { ...n2dPaperProtocol(settings), ...(flags.seeds ? { seeds: flags.seeds } : {}) };
+    const all = await loadExperimentData(settings, { verify: false });
+    let data = all;
+    let codes;
+    let source: string;
+    if (flags.codes === 'protocol') {
+      const piece = await trainN2dProtocol(all, protocol, { budget: { minutes: 0 }, backend: ctx.backend });
+      if (!isN2dProtocolComplete(piece)) throw new RangeError(`n2d-variants --codes protocol needs the paper protocol's autoencoder with all its epochs: ${piece.after.summary}`);
+      codes = n2dProtocolCodes(all, protocol, piece);
+      piece.model?.dispose();
+      data = n2dProtocolData(all, protocol);
+      source = `N2D's paper protocol (${piece.key})`;
+    } else {
+      codes = await autoencoderCodes(all, sharedAutoencoderTraining(settings));
+      source = `the report's autoencoder (${codes.architecture}, ${codes.modelKey})`;
+    }
+    const results: Record<string, unknown>[] = [];
+    for (const images of flags.images) {
+      for (const name of flags.variants) {
+        const variant = N2D_CLUSTERING_VARIANTS.find((v) => v.name === name)!;
+        process.stderr.write(`n2d-variants: ${name} on ${images === 'all' ? 'all' : 'the test'} images, seeds ${protocol.seeds.join(', ')} ...\n`);
+        const step = flags.codes === 'protocol' ? n2dProtocolStep(protocol, codes, { images, variant }) : n2dClusteringStep(codes, protocol, { images, variant });
+        const t0 = performance.now();
+        const runs = runClusteringStep(data, step);
+        const seconds = (performance.now() - t0) / 1000;
+        const scores = n2dProtocolScores(runs, protocol);
+        const r4 = (x: number) => round(x, 4);
+        results.push({
+          variant: name, images, scored: runs[0]!.evaluation.labelsPred.length, cost: variant.cost,
+          nmi: { mean: r4(scores.nmi.mean), sd: r4(scores.nmi.sd), median: r4(scores.nmi.median) },
+          ari: { mean: r4(scores.ari.mean), sd: r4(scores.ari.sd) }, acc: { mean: r4(scores.acc.mean), sd: r4(scores.acc.sd) },
+          perSeed: runs.map((r) => ({
+            seed: r.seed, nmi: r4(r.evaluation.nmi), seconds: round(r.seconds, 1),
+            ...(r.consensus ? { memberNmi: r.consensus.memberNmi.map(r4), agreement: r4(r.consensus.agreement) } : {}),
+          })),
+          seconds: round(seconds, 1),
+        });
+        process.stderr.write(`n2d-variants: ${name} on ${images}: NMI ${scores.nmi.mean.toFixed(4)} ± ${scores.nmi.sd.toFixed(4)}, median ${scores.nmi.median.toFixed(4)} (${seconds.toFixed(0)} s)\n`);
+      }
+    }
+    return { scale: settings.scale, codes: source, seeds: protocol.seeds, umap: protocol.umap, gmm: protocol.gmm, publishedNmi: protocol.publishedNmi, results };
+  },
+};
