@@ -6,7 +6,7 @@ import { withInterruptSignal } from '../util/interrupt.js';
 import { concatRows, type Matrix } from '../util/matrix.js';
 import { checkInteger, checkNumber } from '../util/validate.js';
 import type { TrainedModel } from './autoencoders.js';
-import { prepareStep, runConsensus, runStep, umapEmbedding, type ClusterStep, type SeedRun } from './experiment.js';
+import { prepareStep, runConsensus, runStep, umapEmbedding, type ClusterRun, type ClusterStep, type Experiment, type SeedRun } from './experiment.js';
 import { DENSE_TRAINING_MS_PER_1K_IMAGES, denseArchitectureLabel, n2dDenseTraining, N2D_DENSE_AUTOENCODER, type DenseAutoencoderTraining } from './n2d-autoencoder.js';
 import type { AutoencoderCodes, ExperimentData } from './pipeline.js';
 import { LITERATURE_NMI } from './published.js';
@@ -354,6 +354,32 @@ export function runN2dProtocolClustering(
 export function runClusteringStep(data: ExperimentData, step: ClusterStep<GaussianMixture>): SeedRun<GaussianMixture>[] {
   const prepared = prepareStep(data, step);
   return step.consensus ? runConsensus(prepared, step.make, step.consensus.members) : runStep(prepared, step.make);
+}
+
+/** The median NMI over 5 seeds that the variants past the paper aim for, on all 70,000 and on the 10,000 test images. */
+export const N2D_VARIANT_GOAL_NMI = 0.7;
+
+/** One clustering variant's recorded run (see {@link clusterN2dVariants}). */
+export interface N2dVariantRun {
+  readonly variant: N2dClusteringVariant;
+  readonly images: 'all' | 'test';
+  readonly run: ClusterRun<GaussianMixture>;
+}
+
+/**
+ * Runs and records every clustering `variant` on every image set of the protocol's codes, in that
+ * order (variant by variant): each recorded by `exp` under its own id (a variant of N2D's setting).
+ * @throws RangeError for an empty list of variants or image sets (nothing would be measured).
+ * @example clusterN2dVariants(protocolExp, config.paperProtocol, codes, { variants: N2D_CLUSTERING_VARIANTS, images: ['all', 'test'] })
+ */
+export function clusterN2dVariants(
+  exp: Experiment, protocol: N2dClusteringSettings, codes: AutoencoderCodes,
+  options: { variants: readonly N2dClusteringVariant[]; images: readonly ('all' | 'test')[] },
+): N2dVariantRun[] {
+  if (options.variants.length === 0 || options.images.length === 0) {
+    throw new RangeError(`clusterN2dVariants needs at least one variant and one image set ('all', 'test'), got ${options.variants.length} and ${options.images.length}.`);
+  }
+  return options.variants.flatMap((variant) => options.images.map((images) => ({ variant, images, run: exp.cluster(n2dProtocolStep(protocol, codes, { images, variant })) })));
 }
 
 /** NMI (and ARI, ACC) over the seeds against the paper's (see {@link n2dProtocolScores}). */

@@ -96,3 +96,35 @@ export function showComparison(runs: readonly ClusterRun<unknown>[], options: { 
     digits: 3,
   });
 }
+
+/**
+ * Clustering variants side by side with what they cost: the variant, the images it was fitted on
+ * and scored against, NMI mean ± sd and the median run's over the seeds, the median against the
+ * published NMI and against a goal, the cost in fits and the mean seconds per seed (a consensus
+ * seed's seconds are all its members').
+ * @example showVariants(variantRuns.map((v) => ({ title: v.variant.title, cost: v.variant.cost, run: v.run })), { publishedNmi: 0.684, goal: 0.7 })
+ */
+export function showVariants(
+  entries: readonly { readonly title: string; readonly cost: string; readonly run: ClusterRun<unknown> }[],
+  options: { publishedNmi?: number; goal?: number; caption?: string; display?: Display } = {},
+): void {
+  const display = options.display ?? getDisplay();
+  const vs = (target: number | undefined, r: { nmi: number }) => (target === undefined ? null : formatDelta(r.nmi - target));
+  display.showTable({
+    caption: options.caption ?? 'Variants side by side (mean ± sd over clusterer seeds; median run)',
+    columns: ['variant', 'images', 'NMI mean ± sd', 'median NMI',
+      ...(options.publishedNmi === undefined ? [] : [`median − published ${options.publishedNmi.toFixed(3)}`]),
+      ...(options.goal === undefined ? [] : [`median − goal ${options.goal.toFixed(2)}`]), 'cost', 's per seed'],
+    rows: entries.map(({ title, cost, run: { result: r } }) => [
+      title,
+      r.protocol === 'all' ? `all ${(r.scoredImages ?? r.trainImages + r.testImages).toLocaleString('en-US')}` : `${r.protocol} ${r.testImages.toLocaleString('en-US')}`,
+      formatMeanSd(r.spread.nmi),
+      r.nmi,
+      ...(options.publishedNmi === undefined ? [] : [vs(options.publishedNmi, r)]),
+      ...(options.goal === undefined ? [] : [vs(options.goal, r)]),
+      cost,
+      r.runs.reduce((a, x) => a + x.seconds, 0) / r.runs.length,
+    ]),
+    digits: 3,
+  });
+}
