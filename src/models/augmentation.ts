@@ -37,7 +37,7 @@ export function resolveAugmentation(augmentation: ShiftAugmentation | null | und
 }
 
 /** The pixel grid of one sample, row-major with the channels innermost (as `[height, width, channels]` tensors are). */
-export interface ImageGrid {
+export interface SampleGrid {
   readonly height: number;
   readonly width: number;
   readonly channels: number;
@@ -47,9 +47,9 @@ export interface ImageGrid {
  * The grid of a sample shape: `[height, width, channels]` or `[height, width]` as given; a flat
  * `[n]` (the dense autoencoder's 784) is a square side × side image.
  * @throws RangeError for a flat sample whose size is not a square number of pixels.
- * @example imageGrid([784]) // { height: 28, width: 28, channels: 1 }
+ * @example sampleGrid([784]) // { height: 28, width: 28, channels: 1 }
  */
-export function imageGrid(sampleShape: readonly number[]): ImageGrid {
+export function sampleGrid(sampleShape: readonly number[]): SampleGrid {
   if (sampleShape.length === 3) return { height: sampleShape[0]!, width: sampleShape[1]!, channels: sampleShape[2]! };
   if (sampleShape.length === 2) return { height: sampleShape[0]!, width: sampleShape[1]!, channels: 1 };
   const n = sampleShape.length === 1 ? sampleShape[0]! : Number.NaN;
@@ -87,9 +87,9 @@ export function batchShifts(seed: number, epoch: number, batch: number, size: nu
  * Translates the `count` images of `batch` (row-major, one after the other) in place: image k by
  * (`shifts[2k]`, `shifts[2k+1]`) pixels — positive dx to the right, positive dy down — so that
  * shifted(x, y) = original(x − dx, y − dy), and 0 where that falls outside the image.
- * @example shiftImages(buf, 256, imageGrid([784]), batchShifts(seed, epoch, b, 256, 2))
+ * @example shiftImages(buf, 256, sampleGrid([784]), batchShifts(seed, epoch, b, 256, 2))
  */
-export function shiftImages(batch: Float32Array, count: number, grid: ImageGrid, shifts: ArrayLike<number>): void {
+export function shiftImages(batch: Float32Array, count: number, grid: SampleGrid, shifts: ArrayLike<number>): void {
   const { height, width, channels } = grid;
   const row = width * channels;
   const size = height * row;

@@ -8,7 +8,7 @@ import { CompiledStep, compileTrainingStep, trainingEngine, type CompiledLoss } 
 import { DataParallelStep, trainingThreads } from './data-parallel.js';
 import { ModelFileError, saveModel, type ModelNotice } from './io.js';
 import { readCheckpoint, trainingRunId, writeCheckpoint } from './checkpoint.js';
-import { imageGrid, resolveAugmentation, type ShiftAugmentation } from './augmentation.js';
+import { sampleGrid, resolveAugmentation, type ShiftAugmentation } from './augmentation.js';
 import {
   checkImages,
   meanLoss,
@@ -125,7 +125,7 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
   protected constructor(options: O) {
     this.options = options;
     // Refused here, not at the first fit: a model of non-square samples cannot shift them.
-    if (options.augmentation) imageGrid(this.sampleShape());
+    if (options.augmentation) sampleGrid(this.sampleShape());
   }
 
   /** The class name, used in errors and recorded in saved files. */

@@ -6,7 +6,7 @@ import { createRandom, permutation } from '../util/random.js';
 import { checkInteger, checkMatrix, checkNumber } from '../util/validate.js';
 import type { ProgressCallback } from './progress.js';
 import { checkInterrupt } from '../util/interrupt.js';
-import { batchShifts, imageGrid, shiftImages, type ShiftAugmentation } from './augmentation.js';
+import { batchShifts, sampleGrid, shiftImages, type ShiftAugmentation } from './augmentation.js';
 
 /**
  * The training loop every autoencoder of this package shares (ConvAutoencoder, DenseAutoencoder):
@@ -166,7 +166,7 @@ export interface TrainingLoop {
   readonly validation: Matrix | undefined;
   readonly epochs: number;
   readonly batchSize: number;
-  /** Seed of the shuffles: each epoch's order depends only on (seed, epoch number). */
+  /** Seed of the shuffles (each epoch's order depends only on (seed, epoch number)) and of the augmentation's shifts. */
   readonly seed: number;
   readonly earlyStopping: Required<EarlyStoppingOptions> | null;
   /**
@@ -199,7 +199,7 @@ export interface TrainingLoop {
  * A point in a training run, at a batch boundary: the next batch to run is batch `batch` (0-based)
  * of epoch `epoch` (1-based); `lossSum`, `seen` and `seconds` are that epoch's so far. With the
  * weights, the optimizer's state and the history of the epochs before it, all that resuming needs:
- * each epoch's shuffle depends only on (seed, epoch).
+ * each epoch's shuffle depends only on (seed, epoch), and a batch's shifts (with `augmentation`) on (seed, epoch, batch).
  */
 export interface TrainingPosition {
   readonly epoch: number;
@@ -237,7 +237,7 @@ export async function trainEpochs(loop: TrainingLoop): Promise<{ stoppedEarly: b
   const n = train.rows;
   const batches = Math.ceil(n / batchSize);
   const augmentation = loop.augmentation;
-  const grid = augmentation ? imageGrid(loop.sampleShape) : undefined;
+  const grid = augmentation ? sampleGrid(loop.sampleShape) : undefined;
   const es = loop.earlyStopping;
   const monitor = es ? (es.monitor === 'valLoss' && validation === undefined ? 'loss' : es.monitor) : 'loss';
   let bestWeights: Tensor[] | undefined;

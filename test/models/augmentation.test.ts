@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadAllBackends, type BackendName, type TF } from '../../src/tf/backend.js';
-import { batchShifts, imageGrid, MAX_SHIFT, resolveAugmentation, shiftImages } from '../../src/models/augmentation.js';
+import { batchShifts, sampleGrid, MAX_SHIFT, resolveAugmentation, shiftImages } from '../../src/models/augmentation.js';
 import { DenseAutoencoder, resolveDenseAutoencoderOptions } from '../../src/models/dense-autoencoder.js';
 import { ConvAutoencoder } from '../../src/models/autoencoder.js';
 import { DENSE_AUTOENCODER_KIND, modelCacheLocation } from '../../src/models/cache.js';
@@ -70,15 +70,15 @@ test('shiftImages: a known image moved by (+1, −2) is the hand-computed transl
   const real = Float32Array.from({ length: 784 }, (_, i) => ((i * 7919) % 255) / 255);
   for (const [dx, dy] of [[1, -2], [-4, 4], [3, 0], [0, -1], [28, 0], [-30, 5]] as const) {
     const one = real.slice();
-    shiftImages(one, 1, imageGrid([784]), [dx, dy]);
+    shiftImages(one, 1, sampleGrid([784]), [dx, dy]);
     assert.deepEqual(one, referenceShift(real, 28, 28, dx, dy), `shift (${dx}, ${dy})`);
   }
 });
 
-test('imageGrid: 784 values are 28×28; a non-square pixel count is refused', () => {
-  assert.deepEqual(imageGrid([784]), { height: 28, width: 28, channels: 1 });
-  assert.deepEqual(imageGrid([28, 28, 1]), { height: 28, width: 28, channels: 1 });
-  assert.throws(() => imageGrid([780]), (e: Error) => e instanceof RangeError && /780 values, not a square number of pixels/.test(e.message) && /augmentation: null/.test(e.message));
+test('sampleGrid: 784 values are 28×28; a non-square pixel count is refused', () => {
+  assert.deepEqual(sampleGrid([784]), { height: 28, width: 28, channels: 1 });
+  assert.deepEqual(sampleGrid([28, 28, 1]), { height: 28, width: 28, channels: 1 });
+  assert.throws(() => sampleGrid([780]), (e: Error) => e instanceof RangeError && /780 values, not a square number of pixels/.test(e.message) && /augmentation: null/.test(e.message));
   assert.throws(() => new DenseAutoencoder({ inputSize: 780, augmentation: { maxShift: 1 } }), /not a square number of pixels/);
   assert.doesNotThrow(() => new DenseAutoencoder({ inputSize: 780 }), 'without augmentation any input size trains');
 });
@@ -193,7 +193,7 @@ test('the validation loss is taken on the images as they are, never shifted', as
   const valLoss = ae.history.at(-1)!.valLoss!;
   const unshifted = ae.evaluate(val);
   const moved = val.data.slice();
-  shiftImages(moved, val.rows, imageGrid([784]), batchShifts(0, 1, 0, val.rows, 2));
+  shiftImages(moved, val.rows, sampleGrid([784]), batchShifts(0, 1, 0, val.rows, 2));
   const shifted = ae.evaluate({ data: moved, rows: val.rows, cols: val.cols });
   assert.ok(Math.abs(valLoss - unshifted) <= 1e-6 * unshifted, `valLoss ${valLoss} vs evaluate ${unshifted}`);
   assert.ok(Math.abs(shifted - unshifted) > Math.max(1e-4, 100 * Math.abs(valLoss - unshifted)), `shifting the validation images changes the loss (${shifted} vs ${unshifted})`);
