@@ -68,7 +68,7 @@ test('shiftImages: a known image moved by (+1, −2) is the hand-computed transl
 
   // a 28×28 Fashion-MNIST image, every shift of ±4 and beyond the image
   const real = Float32Array.from({ length: 784 }, (_, i) => ((i * 7919) % 255) / 255);
-  for (const [dx, dy] of [[1, -2], [-4, 4], [3, 0], [0, -1], [28, 0], [-30, 5]] as const) {
+  for (const [dx, dy] of [[1, -2], [-4, 4], [3, 0], [-2, 0], [2, 3], [0, -1], [0, 4], [-1, -1], [28, 0], [-30, 5]] as const) {
     const one = real.slice();
     shiftImages(one, 1, sampleGrid([784]), [dx, dy]);
     assert.deepEqual(one, referenceShift(real, 28, 28, dx, dy), `shift (${dx}, ${dy})`);
