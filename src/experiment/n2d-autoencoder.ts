@@ -1,14 +1,25 @@
 import { DEFAULT_DENSE_ARCHITECTURE, denseArchitectureName, resolveDenseArchitecture } from '../models/dense-architecture.js';
 import { DENSE_AUTOENCODER_DEFAULTS, type DenseAutoencoderOptions } from '../models/dense-autoencoder.js';
 import { DENSE_AUTOENCODER_KIND } from '../models/cache.js';
+import { resolveAugmentation, type ShiftAugmentation } from '../models/augmentation.js';
 import { defineAutoencoder, type AutoencoderTraining } from './autoencoders.js';
 import { scaleSettings, type ScaleSettings } from './scale.js';
 
-/** Training of N2D's dense autoencoder: {@link AutoencoderTraining} with `kind: 'dense'` and its layer widths. */
+/**
+ * Training of N2D's dense autoencoder: {@link AutoencoderTraining} with `kind: 'dense'`, its layer
+ * widths and, optionally, shift augmentation during pre-training.
+ * @example const shifted: DenseAutoencoderTraining = { ...n2dDenseTraining(settings), augmentation: { maxShift: 2 } };
+ */
 export interface DenseAutoencoderTraining extends AutoencoderTraining {
   readonly kind: 'dense';
   readonly hiddenSizes: readonly number[];
   readonly codeSize: number;
+  /**
+   * Shift each training image by up to `maxShift` (1..4) pixels along x and y (the model's
+   * `augmentation` option). Absent (the default): no augmentation, and the cache key is the one
+   * of a training without this field. Runs on the codes then record it in `ae.architecture`.
+   */
+  readonly augmentation?: ShiftAugmentation;
 }
 
 /**
@@ -45,9 +56,17 @@ export function n2dDenseTraining(settings: ScaleSettings = scaleSettings()): Den
   };
 }
 
-/** `dense 784-500-500-2000-10`: how runs on this model's codes are labelled (`ae.architecture`). */
-export function denseArchitectureLabel(training: Pick<DenseAutoencoderTraining, 'hiddenSizes' | 'codeSize'>, inputSize = 784): string {
-  return `dense ${denseArchitectureName(resolveDenseArchitecture({ inputSize, hiddenSizes: training.hiddenSizes, codeSize: training.codeSize }))}`;
+/**
+ * How runs on this model's codes are labelled (`ae.architecture`, a setting that always makes a
+ * run a variant): `dense 784-500-500-2000-10`, and with augmentation `dense 784-500-500-2000-10,
+ * shifts ±2 px`, so runs on codes of an augmented training are a variant apart from the plain one.
+ * @throws RangeError for a bad `augmentation.maxShift` (as the model's option).
+ * @example denseArchitectureLabel({ ...n2dDenseTraining(), augmentation: { maxShift: 2 } }) // 'dense 784-500-500-2000-10, shifts ±2 px'
+ */
+export function denseArchitectureLabel(training: Pick<DenseAutoencoderTraining, 'hiddenSizes' | 'codeSize' | 'augmentation'>, inputSize = 784): string {
+  const name = `dense ${denseArchitectureName(resolveDenseArchitecture({ inputSize, hiddenSizes: training.hiddenSizes, codeSize: training.codeSize }))}`;
+  const augmentation = resolveAugmentation(training.augmentation);
+  return augmentation ? `${name}, shifts ±${augmentation.maxShift} px` : name;
 }
 
 /**
@@ -61,6 +80,8 @@ export const N2D_DENSE_AUTOENCODER = defineAutoencoder({
   model: DENSE_AUTOENCODER_KIND,
   modelOptions: (t: DenseAutoencoderTraining): DenseAutoencoderOptions => ({
     epochs: t.epochs, batchSize: t.batchSize, learningRate: t.learningRate, seed: t.seed, hiddenSizes: t.hiddenSizes, codeSize: t.codeSize,
+    // Only when set: the options (and so the cache keys) of trainings without it are unchanged.
+    ...(t.augmentation ? { augmentation: t.augmentation } : {}),
   }),
   training: n2dDenseTraining,
   architecture: (t: DenseAutoencoderTraining, inputSize: number) => denseArchitectureLabel(t, inputSize),

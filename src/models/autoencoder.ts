@@ -14,7 +14,8 @@ import { AutoencoderEstimator, resolveTrainingOptions, type AutoencoderViews, ty
 
 /**
  * Options of {@link ConvAutoencoder}: the training options (defaults {@link AUTOENCODER_DEFAULTS}:
- * the report's 50 epochs, batch 128, Adam 0.001, seed 0, no validation split, no early stopping)
+ * the report's 50 epochs, batch 128, Adam 0.001, seed 0, no validation split, no early stopping,
+ * no augmentation)
  * and the architecture options ({@link ArchitectureOptions}).
  */
 export interface ConvAutoencoderOptions extends ArchitectureOptions, TrainingOptions {}
@@ -32,6 +33,7 @@ export const AUTOENCODER_DEFAULTS: Readonly<Required<TrainingOptions>> = Object.
   seed: 0,
   validationSplit: 0,
   earlyStopping: null,
+  augmentation: null,
 });
 
 /** Clip for log(p) in the loss, as Keras' `epsilon()`. */

@@ -11,9 +11,10 @@ import type { EpochRecord, TrainingPosition } from './training.js';
  * weights, the optimizer's moments and step, the position (epoch, batch, the epoch's loss sums),
  * the history and the shuffle's seed, in a folder's `checkpoint.json` and one content-addressed
  * `checkpoint.<hash>.bin`, committed crash-safely like a saved model (see `commitFolder`).
- * Each epoch's shuffle depends only on (seed, epoch), so a run resumed from a checkpoint sees the
- * same batches in the same order and, on the same backend, ends with the same weights, bit for
- * bit, as one uninterrupted run.
+ * Each epoch's shuffle depends only on (seed, epoch) (and, with shift augmentation, each batch's
+ * shifts on (seed, epoch, batch)), so a run resumed from a checkpoint sees the same batches in the
+ * same order and, on the same backend, ends with the same weights, bit for bit, as one
+ * uninterrupted run.
  */
 
 /** The format tag of checkpoint.json. */

@@ -33,6 +33,7 @@ export const DENSE_AUTOENCODER_DEFAULTS: Readonly<Required<TrainingOptions>> = O
   seed: 0,
   validationSplit: 0,
   earlyStopping: null,
+  augmentation: null,
 });
 
 /** Fills in defaults and validates. @throws RangeError/TypeError naming the bad option. */

@@ -8,6 +8,7 @@ import { CompiledStep, compileTrainingStep, trainingEngine, type CompiledLoss } 
 import { DataParallelStep, trainingThreads } from './data-parallel.js';
 import { ModelFileError, saveModel, type ModelNotice } from './io.js';
 import { readCheckpoint, trainingRunId, writeCheckpoint } from './checkpoint.js';
+import { sampleGrid, resolveAugmentation, type ShiftAugmentation } from './augmentation.js';
 import {
   checkImages,
   meanLoss,
@@ -40,6 +41,17 @@ export interface TrainingOptions {
   validationSplit?: number;
   /** Stop early when the loss stops improving (`null`: train all epochs). */
   earlyStopping?: EarlyStoppingOptions | null;
+  /**
+   * Shift augmentation during training: every training image of every batch is translated by
+   * (dx, dy), each uniform in [-maxShift, maxShift] whole pixels (`maxShift` an integer 1..4), on its
+   * square grid (784 values: 28×28), the pixels it leaves set to 0; input and reconstruction target
+   * are the same shifted image. The shifts depend only on (seed, epoch, batch), so checkpointed
+   * pieces still give the weights of one uninterrupted run. Validation loss, `evaluate`, `encode`
+   * and `reconstruct` never shift. Part of the cache key and of a checkpoint's run when set.
+   * Default `null` (off: training, cache keys and checkpoints exactly as without this option).
+   * @example new DenseAutoencoder({ epochs: 40, augmentation: { maxShift: 2 } })
+   */
+  augmentation?: ShiftAugmentation | null;
 }
 
 /** {@link TrainingOptions} with defaults filled in. */
@@ -50,11 +62,17 @@ export interface ResolvedTrainingOptions {
   readonly seed: number;
   readonly validationSplit: number;
   readonly earlyStopping: Required<EarlyStoppingOptions> | null;
+  /**
+   * The shift augmentation; absent (not `null`) when off, so that options without it resolve,
+   * hash into cache keys and checkpoint runs, and save exactly as before the option existed.
+   */
+  readonly augmentation?: ShiftAugmentation;
 }
 
 /**
- * Fills in `defaults` and validates the training options.
+ * Fills in `defaults` and validates the training options (`augmentation` is off unless given).
  * @throws RangeError/TypeError naming the bad option.
+ * @example resolveTrainingOptions({ epochs: 5, augmentation: { maxShift: 2 } }, DENSE_AUTOENCODER_DEFAULTS).augmentation // { maxShift: 2 }
  */
 export function resolveTrainingOptions(options: TrainingOptions, defaults: Required<TrainingOptions>): ResolvedTrainingOptions {
   const o = { ...defaults, ...options };
@@ -63,6 +81,7 @@ export function resolveTrainingOptions(options: TrainingOptions, defaults: Requi
   checkNumber('learningRate', o.learningRate, Number.MIN_VALUE, 10);
   checkNumber('seed', o.seed);
   checkNumber('validationSplit', o.validationSplit, 0, 0.99);
+  const augmentation = resolveAugmentation(o.augmentation);
   return {
     epochs: o.epochs,
     batchSize: o.batchSize,
@@ -70,6 +89,7 @@ export function resolveTrainingOptions(options: TrainingOptions, defaults: Requi
     seed: o.seed,
     validationSplit: o.validationSplit,
     earlyStopping: resolveEarlyStopping(o.earlyStopping),
+    ...(augmentation ? { augmentation } : {}),
   };
 }
 
@@ -104,6 +124,8 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
 
   protected constructor(options: O) {
     this.options = options;
+    // Refused here, not at the first fit: a model of non-square samples cannot shift them.
+    if (options.augmentation) sampleGrid(this.sampleShape());
   }
 
   /** The class name, used in errors and recorded in saved files. */
@@ -187,6 +209,7 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
         sampleShape: this.sampleShape(), train, validation,
         epochs: resumable ? Math.max(0, this.options.epochs - this.epochs.length) : this.options.epochs,
         batchSize: this.options.batchSize, seed: this.options.seed,
+        ...(this.options.augmentation ? { augmentation: this.options.augmentation } : {}),
         earlyStopping: this.options.earlyStopping, history: this.epochs,
         onProgress: fitOptions.onProgress, signal: fitOptions.signal ? AbortSignal.any([fitOptions.signal, interrupt]) : interrupt, batchStep,
         ...(resumable ? { resume: resumable.resume, checkpoint: resumable.hook } : {}),

@@ -8,6 +8,7 @@ export { trainingThreads, TRAIN_THREADS_ENV, DataParallelStep } from './data-par
 export * from './estimator.js';
 export * from './dense-architecture.js';
 export * from './dense-autoencoder.js';
+export * from './augmentation.js';
 export {
   readCheckpoint, readCheckpointInfo, writeCheckpoint, trainingRunId, positionBefore, CHECKPOINT_FORMAT,
   type Checkpoint, type CheckpointInfo,

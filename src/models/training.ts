@@ -6,6 +6,7 @@ import { createRandom, permutation } from '../util/random.js';
 import { checkInteger, checkMatrix, checkNumber } from '../util/validate.js';
 import type { ProgressCallback } from './progress.js';
 import { checkInterrupt } from '../util/interrupt.js';
+import { batchShifts, sampleGrid, shiftImages, type ShiftAugmentation } from './augmentation.js';
 
 /**
  * The training loop every autoencoder of this package shares (ConvAutoencoder, DenseAutoencoder):
@@ -165,9 +166,14 @@ export interface TrainingLoop {
   readonly validation: Matrix | undefined;
   readonly epochs: number;
   readonly batchSize: number;
-  /** Seed of the shuffles: each epoch's order depends only on (seed, epoch number). */
+  /** Seed of the shuffles (each epoch's order depends only on (seed, epoch number)) and of the augmentation's shifts. */
   readonly seed: number;
   readonly earlyStopping: Required<EarlyStoppingOptions> | null;
+  /**
+   * Shift every training batch's images (see `shiftImages`), by shifts that depend only on
+   * (seed, epoch, batch); absent: the batches go to the step as read.
+   */
+  readonly augmentation?: ShiftAugmentation | undefined;
   /** Records of earlier `fit` calls; new epochs are appended (numbering continues). */
   readonly history: EpochRecord[];
   readonly onProgress?: ProgressCallback | undefined;
@@ -193,7 +199,7 @@ export interface TrainingLoop {
  * A point in a training run, at a batch boundary: the next batch to run is batch `batch` (0-based)
  * of epoch `epoch` (1-based); `lossSum`, `seen` and `seconds` are that epoch's so far. With the
  * weights, the optimizer's state and the history of the epochs before it, all that resuming needs:
- * each epoch's shuffle depends only on (seed, epoch).
+ * each epoch's shuffle depends only on (seed, epoch), and a batch's shifts (with `augmentation`) on (seed, epoch, batch).
  */
 export interface TrainingPosition {
   readonly epoch: number;
@@ -230,6 +236,8 @@ export async function trainEpochs(loop: TrainingLoop): Promise<{ stoppedEarly: b
   const varList = model.trainableWeights.map((w) => w.read() as Variable);
   const n = train.rows;
   const batches = Math.ceil(n / batchSize);
+  const augmentation = loop.augmentation;
+  const grid = augmentation ? sampleGrid(loop.sampleShape) : undefined;
   const es = loop.earlyStopping;
   const monitor = es ? (es.monitor === 'valLoss' && validation === undefined ? 'loss' : es.monitor) : 'loss';
   let bestWeights: Tensor[] | undefined;
@@ -258,6 +266,8 @@ export async function trainEpochs(loop: TrainingLoop): Promise<{ stoppedEarly: b
           const i = order[start + k]!;
           buf.set(train.data.subarray(i * pixels, (i + 1) * pixels), k * pixels);
         }
+        // Before the step, so the compiled graph, the two-thread step and eager ops all train on it.
+        if (augmentation) shiftImages(buf, size, grid!, batchShifts(loop.seed, epoch, b, size, augmentation.maxShift));
         let batchLoss: number;
         if (loop.batchStep) {
           batchLoss = loop.batchStep.step(model, optimizer, varList, loop.trainingLoss, loop.sampleShape, buf, size);
