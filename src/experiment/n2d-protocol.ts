@@ -72,18 +72,63 @@ export function n2dPaperProtocol(settings: ScaleSettings = scaleSettings()): N2d
 }
 
 /**
+ * A change to the protocol's autoencoder training, past the paper (issue 19). It trains in pieces
+ * exactly like the protocol (`trainN2dProtocol` on {@link n2dProtocolVariant}), under its own cache
+ * key, and is clustered like it; see {@link N2D_TRAINING_VARIANTS}.
+ */
+export interface N2dTrainingVariant {
+  /** Short id: `paper`, `shifts-2px`, `epochs-x2`. */
+  readonly name: string;
+  readonly title: string;
+  /** What its training costs against the protocol's. */
+  readonly cost: string;
+  /** The variant's training from the protocol's. */
+  apply(training: DenseAutoencoderTraining): DenseAutoencoderTraining;
+}
+
+/**
+ * The protocol's training and its variants: shift augmentation (each training image moved by up to
+ * 2 px in x and y, a new shift per image and epoch) and twice the epochs (2,000 at full scale: it
+ * continues the protocol's own run, so it costs only the extra epochs). A wider autoencoder is not
+ * among them: 4× the weights, ≈ 4× the protocol's hours on two cores.
+ */
+export const N2D_TRAINING_VARIANTS: readonly N2dTrainingVariant[] = Object.freeze([
+  { name: 'paper', title: "the paper's pre-training", cost: "the protocol's", apply: (t: DenseAutoencoderTraining) => t },
+  {
+    name: 'shifts-2px', title: 'pre-trained on images shifted by up to 2 px', cost: "the protocol's training again (+≈ 1.5% per epoch for the shifts)",
+    apply: (t: DenseAutoencoderTraining) => ({ ...t, augmentation: { maxShift: 2 } }),
+  },
+  {
+    name: 'epochs-x2', title: 'pre-trained twice as long', cost: "as many epochs again as the protocol's, continuing its run",
+    apply: (t: DenseAutoencoderTraining) => ({ ...t, epochs: 2 * t.epochs }),
+  },
+]);
+
+/**
+ * The protocol with a training variant's autoencoder (same images, UMAP, GMM and seeds).
+ * @example n2dProtocolVariant(n2dPaperProtocol(), N2D_TRAINING_VARIANTS[1]).training.augmentation // { maxShift: 2 }
+ */
+export function n2dProtocolVariant(protocol: N2dPaperProtocol, variant: N2dTrainingVariant): N2dPaperProtocol {
+  return { ...protocol, training: variant.apply(protocol.training) };
+}
+
+/** Environment variable: minutes notebook 07 may train each training variant in this run; see {@link n2dProtocolMinutes}. */
+export const N2D_VARIANT_MINUTES_ENV = 'N2D_VARIANT_MINUTES';
+
+/**
  * The minutes notebook 07 trains the protocol for in this run: `$N2D_PROTOCOL_MINUTES` when set
  * (a number >= 0, `Infinity` to finish), else none at `full` (the config cell states how far it
- * is; a 2.8-hour training never starts unasked) and no limit at `smoke` (3 epochs).
+ * is; hours of training never start unasked) and no limit at `smoke` (3 epochs). `name`: another
+ * variable read the same way ({@link N2D_VARIANT_MINUTES_ENV} for the training variants).
  * @throws RangeError for a value that is not a number >= 0.
  * @example N2D_PROTOCOL_MINUTES=60 npm run report -- 07   // 07 trains for up to an hour, then stops at an epoch's end
  */
-export function n2dProtocolMinutes(settings: ScaleSettings = scaleSettings(), env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[N2D_PROTOCOL_MINUTES_ENV]?.trim();
+export function n2dProtocolMinutes(settings: ScaleSettings = scaleSettings(), env: NodeJS.ProcessEnv = process.env, name: string = N2D_PROTOCOL_MINUTES_ENV): number {
+  const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return settings.scale === 'full' ? 0 : Infinity;
   const minutes = Number(raw);
   if (Number.isNaN(minutes) || minutes < 0) {
-    throw new RangeError(`${N2D_PROTOCOL_MINUTES_ENV} must be a number of minutes >= 0 (Infinity: train to the end), got '${raw}'.`);
+    throw new RangeError(`${name} must be a number of minutes >= 0 (Infinity: train to the end), got '${raw}'.`);
   }
   return minutes;
 }
@@ -254,6 +299,36 @@ export async function trainN2dProtocol(
   };
 }
 
+/**
+ * One piece of a training variant's training ({@link trainN2dProtocol} on
+ * {@link n2dProtocolVariant}), started only once the paper's protocol itself is complete: the
+ * variants are measured against it, and `epochs-x2` continues the protocol's own run (trained
+ * past the protocol's epochs first, it would leave the protocol nothing to resume from). Until
+ * then it trains nothing (`not-started`) and its summary says why.
+ * @throws as {@link trainN2dProtocol}.
+ * @example const piece = await trainN2dVariant(data, config.paperProtocol, fc.N2D_TRAINING_VARIANTS[1], { budget: { minutes: 60 } });
+ */
+export async function trainN2dVariant(
+  data: ExperimentData,
+  protocol: N2dPaperProtocol,
+  variant: N2dTrainingVariant,
+  options: { budget?: PieceBudget; onProgress?: ProgressCallback; backend?: string; cacheDir?: string } = {},
+): Promise<N2dProtocolPiece> {
+  const where = { ...(options.backend ? { backend: options.backend } : {}), ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) };
+  const base = await n2dProtocolStatus(data, protocol, where);
+  const varied = n2dProtocolVariant(protocol, variant);
+  if (!base.cache.cached) {
+    const status = await n2dProtocolStatus(data, varied, where);
+    const { key } = N2D_DENSE_AUTOENCODER.cacheLocation(trainingImages(data, varied), varied.training, undefined, options.cacheDir);
+    return {
+      before: status, after: status, stopped: 'not-started', seconds: 0, epochs: 0, key,
+      summary: `${variant.title}: not trained in this run; it starts once the paper's protocol is complete (${base.summary})`,
+    };
+  }
+  const piece = await trainN2dProtocol(data, varied, options);
+  return { ...piece, summary: `${variant.title}: ${piece.summary.replace(/^N2D's paper protocol: /, '')}` };
+}
+
 /** Whether the piece left the complete model (all the protocol's epochs): only then is there a result to show as the protocol's. */
 export function isN2dProtocolComplete(piece: N2dProtocolPiece): boolean {
   return piece.model !== undefined && (piece.stopped === 'cached' || piece.stopped === 'complete');
@@ -359,11 +434,17 @@ export function runClusteringStep(data: ExperimentData, step: ClusterStep<Gaussi
 /** The median NMI over 5 seeds that the variants past the paper aim for, on all 70,000 and on the 10,000 test images. */
 export const N2D_VARIANT_GOAL_NMI = 0.7;
 
-/** One clustering variant's recorded run (see {@link clusterN2dVariants}). */
+/** One variant's recorded run (see {@link clusterN2dVariants}, {@link runN2dTrainingVariant}). */
 export interface N2dVariantRun {
   readonly variant: N2dClusteringVariant;
+  /** The autoencoder's training variant (absent: the paper's protocol). */
+  readonly training?: N2dTrainingVariant;
   readonly images: 'all' | 'test';
   readonly run: ClusterRun<GaussianMixture>;
+  /** What was varied, for tables: the training variant's title (if any), then the clustering's. */
+  readonly title: string;
+  /** What it cost: the training variant's cost, else the clustering variant's. */
+  readonly cost: string;
 }
 
 /**
@@ -379,7 +460,36 @@ export function clusterN2dVariants(
   if (options.variants.length === 0 || options.images.length === 0) {
     throw new RangeError(`clusterN2dVariants needs at least one variant and one image set ('all', 'test'), got ${options.variants.length} and ${options.images.length}.`);
   }
-  return options.variants.flatMap((variant) => options.images.map((images) => ({ variant, images, run: exp.cluster(n2dProtocolStep(protocol, codes, { images, variant })) })));
+  return options.variants.flatMap((variant) => options.images.map((images) => ({
+    variant, images, run: exp.cluster(n2dProtocolStep(protocol, codes, { images, variant })), title: variant.title, cost: variant.cost,
+  })));
+}
+
+/**
+ * A training variant in one call, as notebook 07 runs it: one piece of its training
+ * ({@link trainN2dVariant}: only once the paper's protocol is complete, within `budget`), then,
+ * when its model is complete, the paper's UMAP + GMM on its codes for every image set, recorded
+ * by `exp`. `runs` is empty until then; `summary` says where it stands. The piece's model is
+ * disposed once its codes are taken.
+ * @throws as {@link trainN2dVariant} and `Experiment.cluster`.
+ * @example const v = await runN2dTrainingVariant(protocolExp, data, config.paperProtocol, fc.N2D_TRAINING_VARIANTS[1], { images: ['all', 'test'], budget: { minutes: 60 } });
+ */
+export async function runN2dTrainingVariant(
+  exp: Experiment, data: ExperimentData, protocol: N2dPaperProtocol, training: N2dTrainingVariant,
+  options: { images: readonly ('all' | 'test')[]; budget?: PieceBudget; onProgress?: ProgressCallback; backend?: string; cacheDir?: string },
+): Promise<{ readonly piece: N2dProtocolPiece; readonly runs: N2dVariantRun[]; readonly summary: string }> {
+  const { images, ...trainOptions } = options;
+  const piece = await trainN2dVariant(data, protocol, training, trainOptions);
+  try {
+    if (!isN2dProtocolComplete(piece)) return { piece, runs: [], summary: piece.summary };
+    const varied = n2dProtocolVariant(protocol, training);
+    const paper = N2D_CLUSTERING_VARIANTS[0]!;
+    const runs = clusterN2dVariants(exp, varied, n2dProtocolCodes(data, varied, piece), { variants: [paper], images })
+      .map((r) => ({ ...r, training, title: `${training.title}; ${paper.title}`, cost: training.cost }));
+    return { piece, runs, summary: piece.summary };
+  } finally {
+    piece.model?.dispose();
+  }
 }
 
 /** NMI (and ARI, ACC) over the seeds against the paper's (see {@link n2dProtocolScores}). */

@@ -102,7 +102,7 @@ export function showComparison(runs: readonly ClusterRun<unknown>[], options: { 
  * and scored against, NMI mean ± sd and the median run's over the seeds, the median against the
  * published NMI and against a goal, the cost in fits and the mean seconds per seed (a consensus
  * seed's seconds are all its members').
- * @example showVariants(variantRuns.map((v) => ({ title: v.variant.title, cost: v.variant.cost, run: v.run })), { publishedNmi: 0.684, goal: 0.7 })
+ * @example showVariants(clusterN2dVariants(exp, protocol, codes, { variants: N2D_CLUSTERING_VARIANTS, images: ['all', 'test'] }), { publishedNmi: 0.684, goal: 0.7 })
  */
 export function showVariants(
   entries: readonly { readonly title: string; readonly cost: string; readonly run: ClusterRun<unknown> }[],

@@ -11,7 +11,7 @@ import { stratifiedSubset } from '../../src/data/split.js';
 import { initBackend } from '../../src/tf/backend.js';
 import {
   budgetReached, isN2dProtocolComplete, n2dPaperProtocol, n2dProtocolCodes, n2dProtocolData, n2dProtocolMinutes, n2dProtocolScores, n2dProtocolStatus,
-  runN2dProtocolClustering, trainN2dProtocol, N2D_PAPER_EPOCHS, N2D_CLUSTERING_VARIANTS,
+  runN2dProtocolClustering, trainN2dProtocol, N2D_PAPER_EPOCHS, N2D_CLUSTERING_VARIANTS, N2D_TRAINING_VARIANTS, trainN2dVariant, n2dProtocolVariant, N2D_VARIANT_MINUTES_ENV,
 } from '../../src/experiment/n2d-protocol.js';
 import { n2dDenseTraining } from '../../src/experiment/n2d-autoencoder.js';
 import type { ExperimentData } from '../../src/experiment/pipeline.js';
@@ -50,6 +50,10 @@ test('n2dProtocolMinutes: none at full scale unless $N2D_PROTOCOL_MINUTES says, 
   assert.equal(n2dProtocolMinutes(scaleSettings('full'), {}), 0);
   assert.equal(n2dProtocolMinutes(scaleSettings('smoke'), {}), Infinity);
   assert.equal(n2dProtocolMinutes(scaleSettings('full'), { N2D_PROTOCOL_MINUTES: '60' }), 60);
+  // the training variants' own variable, read the same way
+  assert.equal(n2dProtocolMinutes(scaleSettings('full'), { N2D_PROTOCOL_MINUTES: '60' }, N2D_VARIANT_MINUTES_ENV), 0);
+  assert.equal(n2dProtocolMinutes(scaleSettings('full'), { N2D_VARIANT_MINUTES: '30' }, N2D_VARIANT_MINUTES_ENV), 30);
+  assert.throws(() => n2dProtocolMinutes(scaleSettings('full'), { N2D_VARIANT_MINUTES: '-1' }, N2D_VARIANT_MINUTES_ENV), /N2D_VARIANT_MINUTES must be a number of minutes >= 0/);
   assert.equal(n2dProtocolMinutes(scaleSettings('full'), { N2D_PROTOCOL_MINUTES: 'Infinity' }), Infinity);
   assert.throws(() => n2dProtocolMinutes(scaleSettings('full'), { N2D_PROTOCOL_MINUTES: 'an hour' }), /N2D_PROTOCOL_MINUTES must be a number of minutes >= 0 .*got 'an hour'/);
   assert.throws(() => n2dProtocolMinutes(scaleSettings('full'), { N2D_PROTOCOL_MINUTES: '-5' }), RangeError);
@@ -73,6 +77,10 @@ test('two budgeted pieces of the protocol give the weights of one uninterrupted 
 
   assert.match((await n2dProtocolStatus(data, protocol, { cacheDir, backend: 'tensorflow' })).summary,
     /^N2D's paper protocol \(dense autoencoder on 600 images, 3 epochs\): not trained yet \(3 epochs\), ≈ \d+s left at an estimated ≈ [\d.]+ s\/epoch on the tensorflow backend\. Continue with `npm run bench -- n2d-protocol --minutes 60`/);
+  const [, shifts, longer] = N2D_TRAINING_VARIANTS;
+  const early = await trainN2dVariant(data, protocol, shifts!, { cacheDir });
+  assert.equal(early.stopped, 'not-started', 'a training variant waits for the protocol to complete');
+  assert.match(early.summary, /^pre-trained on images shifted by up to 2 px: not trained in this run; it starts once the paper's protocol is complete/);
   const none = await trainN2dProtocol(data, protocol, { cacheDir, budget: { minutes: 0 } });
   assert.equal(none.stopped, 'not-started');
   assert.equal(none.model, undefined);
@@ -112,6 +120,23 @@ test('two budgeted pieces of the protocol give the weights of one uninterrupted 
   const identity = identifyRun('n2d', settings, scaleSettings('smoke'), 'improved');
   assert.equal(identity.label, 'variant');
   assert.ok(identity.diff.includes('autoencoder trained on = train + test images') && identity.diff.includes('autoencoder = dense 784-500-500-2000-10'), identity.diff.join(', '));
+
+  // The training variants, now that the protocol is complete: their own cache entries, trained in pieces the same way.
+  assert.deepEqual(N2D_TRAINING_VARIANTS.map((v) => v.name), ['paper', 'shifts-2px', 'epochs-x2']);
+  assert.deepEqual(n2dProtocolVariant(protocol, shifts!).training.augmentation, { maxShift: 2 });
+  const shifted = await trainN2dVariant(data, protocol, shifts!, { cacheDir, budget: { epochs: 1 } });
+  assert.deepEqual([shifted.stopped, shifted.before.cache.epochsDone, shifted.after.cache.epochsDone], ['budget', 0, 1]);
+  assert.notEqual(shifted.key, again.key);
+  assert.notDeepEqual(weightsOf(shifted.model!), weightsOf(reference.model!));
+  shifted.model?.dispose();
+  const extended = await trainN2dVariant(data, protocol, longer!, { cacheDir, budget: { epochs: 1 } });
+  assert.deepEqual([extended.stopped, extended.before.cache.epochsDone, extended.after.cache.epochsDone, extended.after.cache.epochs], ['budget', 3, 4, 6],
+    'twice the epochs continues the protocol\'s own run from its 3 epochs');
+  extended.model?.dispose();
+  const stillCached = await trainN2dProtocol(data, protocol, { cacheDir, budget: { minutes: 0 } });
+  assert.equal(stillCached.stopped, 'cached', 'the protocol\'s complete model is kept');
+  assert.deepEqual(weightsOf(stillCached.model!), weightsOf(reference.model!));
+  stillCached.model?.dispose();
 
   // The clustering variants past the paper, on the same codes: labelled by what they change, scored on all or the test images.
   const one = { ...protocol, seeds: [3] };

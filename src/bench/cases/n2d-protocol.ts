@@ -35,7 +35,8 @@ const loads = () => loadavg().map((x) => round(x, 2));
  * epoch, the final loss, the machine and its load at the start and end. When all epochs are done
  * (cached at the start, or finished by a piece without a budget), it also encodes all the images,
  * runs UMAP + GMM over the protocol's seeds and gives NMI mean ± sd, median and per seed against
- * the paper's 0.684 (`clustering`).
+ * the paper's 0.684 (`clustering`). `--variant NAME` does the same for a training variant
+ * (`N2D_TRAINING_VARIANTS`: shift augmentation, twice the epochs) once the paper's protocol is complete.
  */
 export const n2dProtocolCase: BenchCase = {
   name: 'n2d-protocol',
@@ -44,6 +45,7 @@ export const n2dProtocolCase: BenchCase = {
   flags: {
     minutes: 'stop training at the last epoch boundary within M minutes, leaving a checkpoint (default: train to the end)',
     epochs: 'train at most N epochs in this piece',
+    variant: "a training variant of N2D_TRAINING_VARIANTS ('shifts-2px', 'epochs-x2'; default 'paper'): trained only once the paper's protocol is complete",
   },
   async run(ctx) {
     const loadStart = loads();
@@ -52,19 +54,26 @@ export const n2dProtocolCase: BenchCase = {
     const { scaleSettings } = await import('../../experiment/scale.js');
     const protocolModule = await import('../../experiment/n2d-protocol.js');
     const { progressPrinter } = await import('../../models/progress.js');
-    const { n2dPaperProtocol, trainN2dProtocol, isN2dProtocolComplete, n2dProtocolCodes, runN2dProtocolClustering, n2dProtocolScores } = protocolModule;
+    const { n2dPaperProtocol, trainN2dVariant, isN2dProtocolComplete, n2dProtocolCodes, runN2dProtocolClustering, n2dProtocolScores, n2dProtocolVariant, N2D_TRAINING_VARIANTS } = protocolModule;
+    const variant = N2D_TRAINING_VARIANTS.find((v) => v.name === (ctx.flags.variant ?? 'paper'));
+    if (!variant) throw new RangeError(`--variant takes one of ${N2D_TRAINING_VARIANTS.map((v) => v.name).join(', ')}, got '${ctx.flags.variant}'.`);
     const settings = scaleSettings();
-    const protocol = n2dPaperProtocol(settings);
+    const paper = n2dPaperProtocol(settings);
+    const protocol = n2dProtocolVariant(paper, variant);
     const data = await loadExperimentData(settings, { verify: false });
-    const piece = await trainN2dProtocol(data, protocol, {
-      budget, backend: ctx.backend, onProgress: progressPrinter({ stream: process.stderr, prefix: 'n2d-protocol ' }),
+    const piece = await trainN2dVariant(data, paper, variant, {
+      budget, backend: ctx.backend, onProgress: progressPrinter({ stream: process.stderr, prefix: `n2d-protocol ${variant.name === 'paper' ? '' : `${variant.name} `}` }),
     });
     process.stderr.write(`${piece.summary}\n`);
     const { training } = protocol;
     const line: Record<string, unknown> = {
       scale: settings.scale,
       images: protocol.trainImages + protocol.testImages,
-      training: { epochs: training.epochs, batchSize: training.batchSize, learningRate: training.learningRate, seed: training.seed, architecture: [784, ...training.hiddenSizes, training.codeSize].join('-'), loss: 'MSE', optimizer: 'Adam' },
+      variant: variant.name,
+      training: {
+        epochs: training.epochs, batchSize: training.batchSize, learningRate: training.learningRate, seed: training.seed, architecture: [784, ...training.hiddenSizes, training.codeSize].join('-'), loss: 'MSE', optimizer: 'Adam',
+        ...(training.augmentation ? { augmentation: training.augmentation } : {}),
+      },
       budget,
       stopped: piece.stopped,
       epochsBefore: piece.before.cache.epochsDone,
@@ -92,7 +101,8 @@ export const n2dProtocolCase: BenchCase = {
         medianMinusPublished: r4(scores.medianMinusPublished),
       };
     } else {
-      line.next = isN2dProtocolComplete(piece)
+      line.next = piece.stopped === 'not-started' ? piece.summary
+        : isN2dProtocolComplete(piece)
         ? 'all epochs are trained: run the command again (without a budget it clusters at once) for UMAP + GMM over the seeds'
         : `${piece.after.cache.remainingEpochs} epoch${piece.after.cache.remainingEpochs === 1 ? '' : 's'} to go: run the command again to continue from the checkpoint`;
     }

@@ -43,16 +43,19 @@ export const n2dVariantsCase: BenchCase = {
     images: "'all', 'test' or 'both' (default)",
     variants: 'names separated by commas (default: all of N2D_CLUSTERING_VARIANTS)',
     seeds: 'clusterer seeds separated by commas (default: the scale\'s, 0–4)',
+    training: "with --codes protocol: the autoencoder of a training variant of N2D_TRAINING_VARIANTS (default 'paper')",
   },
   async run(ctx) {
     const protocolModule = await import('../../experiment/n2d-protocol.js');
-    const { N2D_CLUSTERING_VARIANTS, n2dPaperProtocol, n2dProtocolData, trainN2dProtocol, isN2dProtocolComplete, n2dProtocolCodes, n2dProtocolStep, n2dClusteringStep, runClusteringStep, n2dProtocolScores } = protocolModule;
+    const { N2D_CLUSTERING_VARIANTS, N2D_TRAINING_VARIANTS, n2dPaperProtocol, n2dProtocolVariant, n2dProtocolData, trainN2dProtocol, isN2dProtocolComplete, n2dProtocolCodes, n2dProtocolStep, n2dClusteringStep, runClusteringStep, n2dProtocolScores } = protocolModule;
+    const training = N2D_TRAINING_VARIANTS.find((v) => v.name === (ctx.flags.training ?? 'paper'));
+    if (!training) throw new RangeError(`--training takes one of ${N2D_TRAINING_VARIANTS.map((v) => v.name).join(', ')}, got '${ctx.flags.training}'.`);
     const flags = variantFlags(ctx.flags, N2D_CLUSTERING_VARIANTS.map((v) => v.name));
     const { loadExperimentData, autoencoderCodes } = await import('../../experiment/pipeline.js');
     const { sharedAutoencoderTraining } = await import('../../experiment/shared-autoencoder.js');
     const { scaleSettings } = await import('../../experiment/scale.js');
     const settings = scaleSettings();
-    const protocol = { ...n2dPaperProtocol(settings), ...(flags.seeds ? { seeds: flags.seeds } : {}) };
+    const protocol = { ...n2dProtocolVariant(n2dPaperProtocol(settings), training), ...(flags.seeds ? { seeds: flags.seeds } : {}) };
     const all = await loadExperimentData(settings, { verify: false });
     let data = all;
     let codes;
@@ -63,7 +66,7 @@ export const n2dVariantsCase: BenchCase = {
       codes = n2dProtocolCodes(all, protocol, piece);
       piece.model?.dispose();
       data = n2dProtocolData(all, protocol);
-      source = `N2D's paper protocol (${piece.key})`;
+      source = `N2D's paper protocol${training.name === 'paper' ? '' : `, ${training.title}`} (${piece.key})`;
     } else {
       codes = await autoencoderCodes(all, sharedAutoencoderTraining(settings));
       source = `the report's autoencoder (${codes.architecture}, ${codes.modelKey})`;
