@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadOrTrainModel, modelCacheLocation, modelCacheStatus, type CacheableAutoencoder, type CacheOptions, type CacheStatus, type LoadOrTrainResult, type ModelKind } from '../models/cache.js';
 import { MODEL_JSON } from '../models/io.js';
+import type { CheckpointInfo } from '../models/checkpoint.js';
 import type { AutoencoderEstimator, ResolvedTrainingOptions } from '../models/estimator.js';
 import type { Matrix } from '../util/matrix.js';
 import type { ScaleSettings } from './scale.js';
@@ -51,13 +52,19 @@ export interface ExperimentAutoencoder<T extends AutoencoderTraining = Autoencod
    * The model cache's key and folder of the model trained with `training` on `images`, validated on
    * `validation` (none: undefined), in `cacheDir` (default: the model cache's folder).
    */
-  cacheLocation(images: Matrix, training: T, validation: Matrix | undefined, cacheDir?: string): { readonly key: string; readonly dir: string };
+  cacheLocation(images: Matrix, training: T, validation: Matrix | undefined, cacheDir?: string): { readonly key: string; readonly dir: string; readonly runDir: string };
   /** Whether that model is in the model cache (it is verified only when loaded). */
   isCached(images: Matrix, training: T, validation: Matrix | undefined): boolean;
   /** What the model cache holds of that training: the model, a checkpoint part of the way, or nothing (`modelCacheStatus`). */
   status(images: Matrix, training: T, validation: Matrix | undefined, options?: { cacheDir?: string }): Promise<CacheStatus>;
   /** The model from the cache, else trained and cached (see `loadOrTrainModel`). */
   loadOrTrain(images: Matrix, training: T, options: CacheOptions): Promise<LoadOrTrainResult<TrainedModel>>;
+  /**
+   * The partly trained model of that training's last checkpoint (`buildFromCheckpoint` on its run
+   * folder), to look at a long training mid-way.
+   * @throws ModelFileError when there is no checkpoint or it is damaged.
+   */
+  fromCheckpoint(images: Matrix, training: T, validation: Matrix | undefined, options?: { cacheDir?: string }): Promise<{ readonly model: TrainedModel; readonly info: CheckpointInfo }>;
 }
 
 /** What {@link defineAutoencoder} needs: the model's cache kind and how a training maps to its options. */
@@ -94,6 +101,16 @@ export function defineAutoencoder<T extends AutoencoderTraining, M extends Cache
     status: (images: Matrix, training: T, validation: Matrix | undefined, options: { cacheDir?: string } = {}) =>
       modelCacheStatus(model, images, { ...modelOptions(training), ...(validation ? { validation } : {}), ...options }),
     loadOrTrain: (images: Matrix, training: T, options: CacheOptions) => loadOrTrainModel(model, images, { ...modelOptions(training), ...options }),
+    fromCheckpoint: async (images: Matrix, training: T, validation: Matrix | undefined, options: { cacheDir?: string } = {}) => {
+      const created = model.create(modelOptions(training));
+      try {
+        const info = await created.buildFromCheckpoint(cacheLocation(images, training, validation, options.cacheDir).runDir);
+        return { model: created, info };
+      } catch (err) {
+        created.dispose();
+        throw err;
+      }
+    },
   });
 }
 

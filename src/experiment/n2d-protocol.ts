@@ -72,6 +72,39 @@ export function n2dPaperProtocol(settings: ScaleSettings = scaleSettings()): N2d
 }
 
 /**
+ * The codes of the protocol's images under its training's last checkpoint, a partly trained model
+ * (e.g. 150 of 1,000 epochs): to watch how the clustering and its variants move while the protocol
+ * trains. Recorded with the epochs done as `ae.epochs`, so never as the protocol's result.
+ * @throws ModelFileError when the protocol's training has no checkpoint yet (or it is damaged).
+ * @example const { codes, epochsDone } = await n2dProtocolCheckpointCodes(data, n2dPaperProtocol());
+ */
+export async function n2dProtocolCheckpointCodes(
+  data: ExperimentData, protocol: N2dPaperProtocol, options: { cacheDir?: string } = {},
+): Promise<{ readonly codes: AutoencoderCodes; readonly epochsDone: number; readonly savedAt: string }> {
+  const images = trainingImages(data, protocol);
+  const { model, info } = await N2D_DENSE_AUTOENCODER.fromCheckpoint(images, protocol.training, undefined, options);
+  try {
+    const epochsDone = info.position.batch === 0 ? info.position.epoch - 1 : info.position.epoch - 1 + info.position.batch / Math.ceil(images.rows / protocol.training.batchSize);
+    const p = n2dProtocolData(data, protocol);
+    const { key } = N2D_DENSE_AUTOENCODER.cacheLocation(images, protocol.training, undefined, options.cacheDir);
+    return {
+      epochsDone,
+      savedAt: info.savedAt,
+      codes: {
+        train: model.encode(p.train.images),
+        test: model.encode(p.test.images),
+        modelKey: `${key}@checkpoint-epoch-${epochsDone}`,
+        fromCache: false,
+        training: { ...protocol.training, epochs: epochsDone },
+        architecture: denseArchitectureLabel(protocol.training, p.train.images.cols),
+      },
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
  * A change to the protocol's autoencoder training, past the paper (issue 19). It trains in pieces
  * exactly like the protocol (`trainN2dProtocol` on {@link n2dProtocolVariant}), under its own cache
  * key, and is clustered like it; see {@link N2D_TRAINING_VARIANTS}.

@@ -7,7 +7,7 @@ import { checkFiniteMatrix, checkInteger, checkMatrix, checkNumber, NotFittedErr
 import { CompiledStep, compileTrainingStep, trainingEngine, type CompiledLoss } from './compiled-step.js';
 import { DataParallelStep, trainingThreads } from './data-parallel.js';
 import { ModelFileError, saveModel, type ModelNotice } from './io.js';
-import { readCheckpoint, trainingRunId, writeCheckpoint } from './checkpoint.js';
+import { readCheckpoint, trainingRunId, writeCheckpoint, type Checkpoint, type CheckpointInfo } from './checkpoint.js';
 import { sampleGrid, resolveAugmentation, type ShiftAugmentation } from './augmentation.js';
 import {
   checkImages,
@@ -151,6 +151,46 @@ export abstract class AutoencoderEstimator<O extends ResolvedTrainingOptions> {
     this.tf = tf;
     this.models = this.buildModels(tf);
     return this;
+  }
+
+  /**
+   * Builds the model with the weights of the training checkpoint in `dir` (a run in progress, e.g.
+   * N2D's 1,000-epoch protocol mid-way), to encode or evaluate a partly trained model; its
+   * `history` is the checkpoint's. Training goes on through `fit`'s `checkpoint` option, not from
+   * here. A checkpoint replaced while it is read (a training writing its next one) is read again.
+   * @returns the checkpoint's info (position, history, when it was saved).
+   * @throws ModelFileError when `dir` holds no checkpoint, it is damaged, it is another kind of
+   *   model's, or its weights do not fit this model's options.
+   * @example const info = await new DenseAutoencoder(options).buildFromCheckpoint(runDir); // info.position.epoch - 1 epochs done
+   */
+  async buildFromCheckpoint(dir: string): Promise<CheckpointInfo> {
+    let saved: Checkpoint | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        saved = await readCheckpoint(dir);
+        break;
+      } catch (err) {
+        if (!(err instanceof ModelFileError) || attempt === 3) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    if (!saved) throw new ModelFileError(`${dir} holds no training checkpoint (checkpoint.json); a run writes one every few epochs into its run folder.`, dir);
+    if (saved.kind !== this.kind) throw new ModelFileError(`${dir} holds the checkpoint of a ${saved.kind}, not of a ${this.kind}.`, dir);
+    await this.build();
+    const model = this.built().autoencoder;
+    const names = model.weights.map((w) => w.originalName);
+    if (names.join() !== saved.weights.map((w) => w.name).join() || saved.weights.some((w, i) => w.shape.join() !== model.weights[i]!.shape.join())) {
+      throw new ModelFileError(`The training checkpoint in ${dir} holds weights that do not fit this ${this.kind}'s options (${saved.weights.map((w) => w.shape.join('×')).join(', ')}).`, dir);
+    }
+    const tensors = saved.weights.map((w) => this.tf!.tensor(w.data, [...w.shape]));
+    try {
+      model.setWeights(tensors);
+    } finally {
+      this.tf!.dispose(tensors);
+    }
+    this.epochs.splice(0, this.epochs.length, ...saved.history);
+    const { weights: _w, m: _m, v: _v, ...info } = saved;
+    return info;
   }
 
   /**

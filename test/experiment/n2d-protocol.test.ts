@@ -11,7 +11,7 @@ import { stratifiedSubset } from '../../src/data/split.js';
 import { initBackend } from '../../src/tf/backend.js';
 import {
   budgetReached, isN2dProtocolComplete, n2dPaperProtocol, n2dProtocolCodes, n2dProtocolData, n2dProtocolMinutes, n2dProtocolScores, n2dProtocolStatus,
-  runN2dProtocolClustering, trainN2dProtocol, N2D_PAPER_EPOCHS, N2D_CLUSTERING_VARIANTS, N2D_TRAINING_VARIANTS, trainN2dVariant, n2dProtocolVariant, N2D_VARIANT_MINUTES_ENV,
+  runN2dProtocolClustering, trainN2dProtocol, N2D_PAPER_EPOCHS, N2D_CLUSTERING_VARIANTS, N2D_TRAINING_VARIANTS, trainN2dVariant, n2dProtocolVariant, N2D_VARIANT_MINUTES_ENV, n2dProtocolCheckpointCodes,
 } from '../../src/experiment/n2d-protocol.js';
 import { n2dDenseTraining } from '../../src/experiment/n2d-autoencoder.js';
 import type { ExperimentData } from '../../src/experiment/pipeline.js';
@@ -77,6 +77,7 @@ test('two budgeted pieces of the protocol give the weights of one uninterrupted 
 
   assert.match((await n2dProtocolStatus(data, protocol, { cacheDir, backend: 'tensorflow' })).summary,
     /^N2D's paper protocol \(dense autoencoder on 600 images, 3 epochs\): not trained yet \(3 epochs\), ≈ \d+s left at an estimated ≈ [\d.]+ s\/epoch on the tensorflow backend\. Continue with `npm run bench -- n2d-protocol --minutes 60`/);
+  await assert.rejects(n2dProtocolCheckpointCodes(data, protocol, { cacheDir }), /holds no training checkpoint \(checkpoint\.json\)/);
   const [, shifts, longer] = N2D_TRAINING_VARIANTS;
   const early = await trainN2dVariant(data, protocol, shifts!, { cacheDir });
   assert.equal(early.stopped, 'not-started', 'a training variant waits for the protocol to complete');
@@ -93,6 +94,12 @@ test('two budgeted pieces of the protocol give the weights of one uninterrupted 
   assert.match(first.after.summary, /: 2 of 3 epochs cached \(checkpoint after epoch 2 of 3: .*\), ≈ \d+s left at ≈ [\d.]+ s\/epoch on the machine that trained it\./);
   assert.match(first.summary, /^N2D's paper protocol: trained epochs 1–2 in .*; stopped by this run's budget at the end of epoch 2: /);
   assert.equal(isN2dProtocolComplete(first), false);
+  // The partly trained model of the checkpoint, for watching the training mid-way: the weights the piece stopped with.
+  const mid = await n2dProtocolCheckpointCodes(data, protocol, { cacheDir });
+  assert.equal(mid.epochsDone, 2);
+  assert.equal(mid.codes.training.epochs, 2, 'recorded with the epochs done, never as the protocol');
+  assert.deepEqual(mid.codes.test.data, first.model!.encode(n2dProtocolData(data, protocol).test.images).data);
+  assert.deepEqual([mid.codes.train.rows, mid.codes.test.rows], [500, 100]);
   first.model?.dispose();
 
   const second = await trainN2dProtocol(data, protocol, { cacheDir, budget: { epochs: 2 } });

@@ -170,3 +170,22 @@ test('loadOrTrainDense: interrupted, then continued from its checkpoint; cached,
   assert.deepEqual(weightsOf(again.model), expected);
   for (const r of [reference, cut, resumed, longer, longReference, again]) r.model.dispose();
 });
+
+test('buildFromCheckpoint: the weights and history of a run mid-way, for encoding; other widths or no checkpoint are refused', async () => {
+  const runDir = tempDir();
+  const stop = new AbortController();
+  const running = await new DenseAutoencoder(OPTIONS).fit(data, {
+    checkpoint: { dir: runDir, every: 10 }, signal: stop.signal,
+    onProgress: (p) => { if (p.phase === 'epoch' && p.epoch === 2) stop.abort(); }, // a budget stopping it after 2 of 4 epochs
+  });
+  const twoEpochs = await new DenseAutoencoder({ ...OPTIONS, epochs: 2 }).fit(data);
+  const watcher = new DenseAutoencoder(OPTIONS);
+  const info = await watcher.buildFromCheckpoint(runDir);
+  assert.deepEqual([info.position.epoch, info.position.batch, info.kind, info.epochs], [3, 0, 'DenseAutoencoder', 4]);
+  assert.deepEqual(watcher.history.map((h) => h.epoch), [1, 2]);
+  assert.deepEqual(weightsOf(watcher), weightsOf(twoEpochs), 'the checkpoint after 2 of 4 epochs holds the weights of a 2-epoch run');
+  assert.deepEqual(watcher.encode(val).data, twoEpochs.encode(val).data);
+  await assert.rejects(new DenseAutoencoder({ ...OPTIONS, hiddenSizes: [16, 16] }).buildFromCheckpoint(runDir), /holds weights that do not fit this DenseAutoencoder's options/);
+  await assert.rejects(new DenseAutoencoder(OPTIONS).buildFromCheckpoint(tempDir()), /holds no training checkpoint \(checkpoint\.json\)/);
+  for (const m of [running, twoEpochs, watcher]) m.dispose();
+});

@@ -7,9 +7,11 @@ import { round } from '../stats.js';
  * @throws RangeError naming the flag, its allowed values and the value given.
  * @example variantFlags({ codes: 'report', images: 'test' }, ['paper', 'consensus-5']) // { codes: 'report', images: ['test'], variants: ['paper', 'consensus-5'] }
  */
-export function variantFlags(flags: Readonly<Record<string, string>>, known: readonly string[]): { codes: 'protocol' | 'report'; images: ('all' | 'test')[]; variants: string[]; seeds?: number[] } {
+export function variantFlags(flags: Readonly<Record<string, string>>, known: readonly string[]): { codes: 'protocol' | 'checkpoint' | 'report'; images: ('all' | 'test')[]; variants: string[]; seeds?: number[] } {
   const codes = flags.codes ?? 'protocol';
-  if (codes !== 'protocol' && codes !== 'report') throw new RangeError(`--codes takes 'protocol' (N2D's paper protocol, all epochs trained) or 'report' (the report's autoencoder), got '${codes}'.`);
+  if (codes !== 'protocol' && codes !== 'checkpoint' && codes !== 'report') {
+    throw new RangeError(`--codes takes 'protocol' (N2D's paper protocol, all epochs trained), 'checkpoint' (its last checkpoint, partly trained) or 'report' (the report's autoencoder), got '${codes}'.`);
+  }
   const images = flags.images ?? 'both';
   if (images !== 'all' && images !== 'test' && images !== 'both') throw new RangeError(`--images takes 'all', 'test' or 'both', got '${images}'.`);
   const variants = (flags.variants ?? known.join(',')).split(',').map((v) => v.trim());
@@ -29,7 +31,8 @@ export function variantFlags(flags: Readonly<Record<string, string>>, known: rea
  * `n2d-variants` (runs only when named): N2D's clustering and its variants past the paper
  * (`N2D_CLUSTERING_VARIANTS`: the GMM with 10 starts, a consensus of 5 runs per seed) over the
  * protocol's seeds, on all the images and on the test images, on the codes of N2D's paper protocol
- * (`--codes protocol`, the default: needs all its epochs trained, see `n2d-protocol`) or of the
+ * (`--codes protocol`, the default: needs all its epochs trained, see `n2d-protocol`), of its
+ * training's last checkpoint (`--codes checkpoint`: a partly trained model, labelled so) or of the
  * report's autoencoder (`--codes report`, from the model cache / artifact store). The line gives,
  * per variant and image set, NMI mean ± sd and median over the seeds, per-seed NMI and seconds,
  * the total seconds, and for a consensus its members' NMIs and agreement.
@@ -39,7 +42,7 @@ export const n2dVariantsCase: BenchCase = {
   description: "N2D's clustering variants (GMM with 10 starts, consensus of 5 runs) against the paper's, over 5 seeds, on all and on the test images",
   onlyWhenNamed: true,
   flags: {
-    codes: "'protocol' (default: N2D's paper protocol's autoencoder, all epochs trained) or 'report' (the report's conv autoencoder)",
+    codes: "'protocol' (default: N2D's paper protocol's autoencoder, all epochs trained), 'checkpoint' (its training's last checkpoint, partly trained) or 'report' (the report's conv autoencoder)",
     images: "'all', 'test' or 'both' (default)",
     variants: 'names separated by commas (default: all of N2D_CLUSTERING_VARIANTS)',
     seeds: 'clusterer seeds separated by commas (default: the scale\'s, 0–4)',
@@ -47,7 +50,7 @@ export const n2dVariantsCase: BenchCase = {
   },
   async run(ctx) {
     const protocolModule = await import('../../experiment/n2d-protocol.js');
-    const { N2D_CLUSTERING_VARIANTS, N2D_TRAINING_VARIANTS, n2dPaperProtocol, n2dProtocolVariant, n2dProtocolData, trainN2dProtocol, isN2dProtocolComplete, n2dProtocolCodes, n2dProtocolStep, n2dClusteringStep, runClusteringStep, n2dProtocolScores } = protocolModule;
+    const { N2D_CLUSTERING_VARIANTS, N2D_TRAINING_VARIANTS, n2dProtocolCheckpointCodes, n2dPaperProtocol, n2dProtocolVariant, n2dProtocolData, trainN2dProtocol, isN2dProtocolComplete, n2dProtocolCodes, n2dProtocolStep, n2dClusteringStep, runClusteringStep, n2dProtocolScores } = protocolModule;
     const training = N2D_TRAINING_VARIANTS.find((v) => v.name === (ctx.flags.training ?? 'paper'));
     if (!training) throw new RangeError(`--training takes one of ${N2D_TRAINING_VARIANTS.map((v) => v.name).join(', ')}, got '${ctx.flags.training}'.`);
     const flags = variantFlags(ctx.flags, N2D_CLUSTERING_VARIANTS.map((v) => v.name));
@@ -67,6 +70,11 @@ export const n2dVariantsCase: BenchCase = {
       piece.model?.dispose();
       data = n2dProtocolData(all, protocol);
       source = `N2D's paper protocol${training.name === 'paper' ? '' : `, ${training.title}`} (${piece.key})`;
+    } else if (flags.codes === 'checkpoint') {
+      const at = await n2dProtocolCheckpointCodes(all, protocol);
+      codes = at.codes;
+      data = n2dProtocolData(all, protocol);
+      source = `N2D's paper protocol${training.name === 'paper' ? '' : `, ${training.title}`}, its checkpoint after ${at.epochsDone} of ${protocol.training.epochs} epochs (saved ${at.savedAt}; partly trained)`;
     } else {
       codes = await autoencoderCodes(all, sharedAutoencoderTraining(settings));
       source = `the report's autoencoder (${codes.architecture}, ${codes.modelKey})`;
@@ -76,7 +84,7 @@ export const n2dVariantsCase: BenchCase = {
       for (const name of flags.variants) {
         const variant = N2D_CLUSTERING_VARIANTS.find((v) => v.name === name)!;
         process.stderr.write(`n2d-variants: ${name} on ${images === 'all' ? 'all' : 'the test'} images, seeds ${protocol.seeds.join(', ')} ...\n`);
-        const step = flags.codes === 'protocol' ? n2dProtocolStep(protocol, codes, { images, variant }) : n2dClusteringStep(codes, protocol, { images, variant });
+        const step = flags.codes !== 'report' ? n2dProtocolStep(protocol, codes, { images, variant }) : n2dClusteringStep(codes, protocol, { images, variant });
         const t0 = performance.now();
         const runs = runClusteringStep(data, step);
         const seconds = (performance.now() - t0) / 1000;
