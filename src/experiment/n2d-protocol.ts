@@ -337,7 +337,8 @@ export async function trainN2dProtocol(
  * {@link n2dProtocolVariant}), started only once the paper's protocol itself is complete: the
  * variants are measured against it, and `epochs-x2` continues the protocol's own run (trained
  * past the protocol's epochs first, it would leave the protocol nothing to resume from). Until
- * then it trains nothing (`not-started`) and its summary says why.
+ * then it trains nothing (`not-started`) and its summary says why. The `paper` variant is the
+ * protocol's own training.
  * @throws as {@link trainN2dProtocol}.
  * @example const piece = await trainN2dVariant(data, config.paperProtocol, fc.N2D_TRAINING_VARIANTS[1], { budget: { minutes: 60 } });
  */
@@ -348,8 +349,10 @@ export async function trainN2dVariant(
   options: { budget?: PieceBudget; onProgress?: ProgressCallback; backend?: string; cacheDir?: string } = {},
 ): Promise<N2dProtocolPiece> {
   const where = { ...(options.backend ? { backend: options.backend } : {}), ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) };
-  const base = await n2dProtocolStatus(data, protocol, where);
   const varied = n2dProtocolVariant(protocol, variant);
+  const keyOf = (p: N2dPaperProtocol) => N2D_DENSE_AUTOENCODER.cacheLocation(trainingImages(data, p), p.training, undefined, options.cacheDir).key;
+  if (keyOf(varied) === keyOf(protocol)) return trainN2dProtocol(data, protocol, options); // the paper's own training
+  const base = await n2dProtocolStatus(data, protocol, where);
   if (!base.cache.cached) {
     const status = await n2dProtocolStatus(data, varied, where);
     const { key } = N2D_DENSE_AUTOENCODER.cacheLocation(trainingImages(data, varied), varied.training, undefined, options.cacheDir);

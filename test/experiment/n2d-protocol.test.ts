@@ -78,9 +78,11 @@ test('two budgeted pieces of the protocol give the weights of one uninterrupted 
   assert.match((await n2dProtocolStatus(data, protocol, { cacheDir, backend: 'tensorflow' })).summary,
     /^N2D's paper protocol \(dense autoencoder on 600 images, 3 epochs\): not trained yet \(3 epochs\), ≈ \d+s left at an estimated ≈ [\d.]+ s\/epoch on the tensorflow backend\. Continue with `npm run bench -- n2d-protocol --minutes 60`/);
   await assert.rejects(n2dProtocolCheckpointCodes(data, protocol, { cacheDir }), /holds no training checkpoint \(checkpoint\.json\)/);
-  const [, shifts, longer] = N2D_TRAINING_VARIANTS;
+  const [paperTraining, shifts, longer] = N2D_TRAINING_VARIANTS;
   const early = await trainN2dVariant(data, protocol, shifts!, { cacheDir });
   assert.equal(early.stopped, 'not-started', 'a training variant waits for the protocol to complete');
+  const own = await trainN2dVariant(data, protocol, paperTraining!, { cacheDir, budget: { minutes: 0 } });
+  assert.match(own.summary, /^no training in this run: N2D's paper protocol/, "the 'paper' variant is the protocol's own training");
   assert.match(early.summary, /^pre-trained on images shifted by up to 2 px: not trained in this run; it starts once the paper's protocol is complete/);
   const none = await trainN2dProtocol(data, protocol, { cacheDir, budget: { minutes: 0 } });
   assert.equal(none.stopped, 'not-started');
