@@ -234,6 +234,12 @@ export function runConsensus<E extends Clusterer>(prepared: PreparedStep, make: 
   });
 }
 
+/** A step's runs (a consensus step's voted runs) as `Experiment.cluster` makes them, without recording anything (for benches). */
+export function runClusteringStep<E extends Clusterer>(data: ExperimentData, step: ClusterStep<E>): SeedRun<E>[] {
+  const prepared = prepareStep(data, step);
+  return step.consensus ? runConsensus(prepared, step.make, step.consensus.members) : runStep(prepared, step.make);
+}
+
 /**
  * The settings a run records: the clusterer's (read from its options), the preprocessing's, the
  * step's extra ones, and, for codes, their autoencoder's training (`ae.*`).

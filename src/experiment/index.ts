@@ -14,3 +14,4 @@ export * from './summary.js';
 export * from './summary-figure.js';
 export * from './n2d.js';
 export * from './n2d-protocol.js';
+export * from './n2d-variants.js';

@@ -1,4 +1,4 @@
-import { GaussianMixture, type GaussianMixtureOptions } from '../cluster/gmm.js';
+import type { GaussianMixture, GaussianMixtureOptions } from '../cluster/gmm.js';
 import { stratifiedSubset } from '../data/split.js';
 import type { CacheStatus } from '../models/cache.js';
 import { formatDuration, type ProgressCallback, type TrainingProgress } from '../models/progress.js';
@@ -6,7 +6,8 @@ import { withInterruptSignal } from '../util/interrupt.js';
 import { concatRows, type Matrix } from '../util/matrix.js';
 import { checkInteger, checkNumber } from '../util/validate.js';
 import type { TrainedModel } from './autoencoders.js';
-import { prepareStep, runConsensus, runStep, umapEmbedding, type ClusterRun, type ClusterStep, type Experiment, type SeedRun } from './experiment.js';
+import { runClusteringStep, type ClusterStep, type SeedRun } from './experiment.js';
+import { n2dClusteringStep, type N2dClusteringSettings, type N2dClusteringVariant } from './n2d.js';
 import { DENSE_TRAINING_MS_PER_1K_IMAGES, denseArchitectureLabel, n2dDenseTraining, N2D_DENSE_AUTOENCODER, type DenseAutoencoderTraining } from './n2d-autoencoder.js';
 import type { AutoencoderCodes, ExperimentData } from './pipeline.js';
 import { LITERATURE_NMI } from './published.js';
@@ -81,7 +82,7 @@ export function n2dPaperProtocol(settings: ScaleSettings = scaleSettings()): N2d
 export async function n2dProtocolCheckpointCodes(
   data: ExperimentData, protocol: N2dPaperProtocol, options: { cacheDir?: string } = {},
 ): Promise<{ readonly codes: AutoencoderCodes; readonly epochsDone: number; readonly savedAt: string }> {
-  const images = trainingImages(data, protocol);
+  const images = n2dProtocolImages(data, protocol);
   const { model, info } = await N2D_DENSE_AUTOENCODER.fromCheckpoint(images, protocol.training, undefined, options);
   try {
     const epochsDone = info.position.batch === 0 ? info.position.epoch - 1 : info.position.epoch - 1 + info.position.batch / Math.ceil(images.rows / protocol.training.batchSize);
@@ -103,50 +104,6 @@ export async function n2dProtocolCheckpointCodes(
     model.dispose();
   }
 }
-
-/**
- * A change to the protocol's autoencoder training, past the paper (issue 19). It trains in pieces
- * exactly like the protocol (`trainN2dProtocol` on {@link n2dProtocolVariant}), under its own cache
- * key, and is clustered like it; see {@link N2D_TRAINING_VARIANTS}.
- */
-export interface N2dTrainingVariant {
-  /** Short id: `paper`, `shifts-2px`, `epochs-x2`. */
-  readonly name: string;
-  readonly title: string;
-  /** What its training costs against the protocol's. */
-  readonly cost: string;
-  /** The variant's training from the protocol's. */
-  apply(training: DenseAutoencoderTraining): DenseAutoencoderTraining;
-}
-
-/**
- * The protocol's training and its variants: shift augmentation (each training image moved by up to
- * 2 px in x and y, a new shift per image and epoch) and twice the epochs (2,000 at full scale: it
- * continues the protocol's own run, so it costs only the extra epochs). A wider autoencoder is not
- * among them: 4× the weights, ≈ 4× the protocol's hours on two cores.
- */
-export const N2D_TRAINING_VARIANTS: readonly N2dTrainingVariant[] = Object.freeze([
-  { name: 'paper', title: "the paper's pre-training", cost: "the protocol's", apply: (t: DenseAutoencoderTraining) => t },
-  {
-    name: 'shifts-2px', title: 'pre-trained on images shifted by up to 2 px', cost: "the protocol's training again (+≈ 1.5% per epoch for the shifts)",
-    apply: (t: DenseAutoencoderTraining) => ({ ...t, augmentation: { maxShift: 2 } }),
-  },
-  {
-    name: 'epochs-x2', title: 'pre-trained twice as long', cost: "as many epochs again as the protocol's, continuing its run",
-    apply: (t: DenseAutoencoderTraining) => ({ ...t, epochs: 2 * t.epochs }),
-  },
-]);
-
-/**
- * The protocol with a training variant's autoencoder (same images, UMAP, GMM and seeds).
- * @example n2dProtocolVariant(n2dPaperProtocol(), N2D_TRAINING_VARIANTS[1]).training.augmentation // { maxShift: 2 }
- */
-export function n2dProtocolVariant(protocol: N2dPaperProtocol, variant: N2dTrainingVariant): N2dPaperProtocol {
-  return { ...protocol, training: variant.apply(protocol.training) };
-}
-
-/** Environment variable: minutes notebook 07 may train each training variant in this run; see {@link n2dProtocolMinutes}. */
-export const N2D_VARIANT_MINUTES_ENV = 'N2D_VARIANT_MINUTES';
 
 /**
  * The minutes notebook 07 trains the protocol for in this run: `$N2D_PROTOCOL_MINUTES` when set
@@ -175,7 +132,7 @@ export function n2dProtocolData(data: ExperimentData, protocol: N2dPaperProtocol
 }
 
 /** The images the protocol's autoencoder trains on: train then test (no validation set, as in the paper). */
-function trainingImages(data: ExperimentData, protocol: N2dPaperProtocol): Matrix {
+export function n2dProtocolImages(data: ExperimentData, protocol: N2dPaperProtocol): Matrix {
   const p = n2dProtocolData(data, protocol);
   return concatRows(p.train.images, p.test.images);
 }
@@ -204,7 +161,7 @@ export interface N2dProtocolStatus {
 export async function n2dProtocolStatus(
   data: ExperimentData, protocol: N2dPaperProtocol, options: { backend?: string; cacheDir?: string } = {},
 ): Promise<N2dProtocolStatus> {
-  const images = trainingImages(data, protocol);
+  const images = n2dProtocolImages(data, protocol);
   const cache = await N2D_DENSE_AUTOENCODER.status(images, protocol.training, undefined, options.cacheDir ? { cacheDir: options.cacheDir } : {});
   return describeStatus(cache, images.rows, options.backend);
 }
@@ -289,7 +246,7 @@ export async function trainN2dProtocol(
   if (budget.minutes !== undefined && budget.minutes !== Infinity) checkNumber('budget.minutes', budget.minutes, 0);
   if (budget.epochs !== undefined) checkInteger('budget.epochs', budget.epochs, 0);
   const t0 = performance.now();
-  const images = trainingImages(data, protocol);
+  const images = n2dProtocolImages(data, protocol);
   const where = options.cacheDir ? { cacheDir: options.cacheDir } : {};
   const status = async () => describeStatus(await N2D_DENSE_AUTOENCODER.status(images, protocol.training, undefined, where), images.rows, options.backend);
   const before = await status();
@@ -332,39 +289,6 @@ export async function trainN2dProtocol(
   };
 }
 
-/**
- * One piece of a training variant's training ({@link trainN2dProtocol} on
- * {@link n2dProtocolVariant}), started only once the paper's protocol itself is complete: the
- * variants are measured against it, and `epochs-x2` continues the protocol's own run (trained
- * past the protocol's epochs first, it would leave the protocol nothing to resume from). Until
- * then it trains nothing (`not-started`) and its summary says why. The `paper` variant is the
- * protocol's own training.
- * @throws as {@link trainN2dProtocol}.
- * @example const piece = await trainN2dVariant(data, config.paperProtocol, fc.N2D_TRAINING_VARIANTS[1], { budget: { minutes: 60 } });
- */
-export async function trainN2dVariant(
-  data: ExperimentData,
-  protocol: N2dPaperProtocol,
-  variant: N2dTrainingVariant,
-  options: { budget?: PieceBudget; onProgress?: ProgressCallback; backend?: string; cacheDir?: string } = {},
-): Promise<N2dProtocolPiece> {
-  const where = { ...(options.backend ? { backend: options.backend } : {}), ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) };
-  const varied = n2dProtocolVariant(protocol, variant);
-  const keyOf = (p: N2dPaperProtocol) => N2D_DENSE_AUTOENCODER.cacheLocation(trainingImages(data, p), p.training, undefined, options.cacheDir).key;
-  if (keyOf(varied) === keyOf(protocol)) return trainN2dProtocol(data, protocol, options); // the paper's own training
-  const base = await n2dProtocolStatus(data, protocol, where);
-  if (!base.cache.cached) {
-    const status = await n2dProtocolStatus(data, varied, where);
-    const { key } = N2D_DENSE_AUTOENCODER.cacheLocation(trainingImages(data, varied), varied.training, undefined, options.cacheDir);
-    return {
-      before: status, after: status, stopped: 'not-started', seconds: 0, epochs: 0, key,
-      summary: `${variant.title}: not trained in this run; it starts once the paper's protocol is complete (${base.summary})`,
-    };
-  }
-  const piece = await trainN2dProtocol(data, varied, options);
-  return { ...piece, summary: `${variant.title}: ${piece.summary.replace(/^N2D's paper protocol: /, '')}` };
-}
-
 /** Whether the piece left the complete model (all the protocol's epochs): only then is there a result to show as the protocol's. */
 export function isN2dProtocolComplete(piece: N2dProtocolPiece): boolean {
   return piece.model !== undefined && (piece.stopped === 'cached' || piece.stopped === 'complete');
@@ -391,57 +315,6 @@ export function n2dProtocolCodes(data: ExperimentData, protocol: N2dPaperProtoco
 }
 
 /**
- * A way to cluster N2D's codes past the paper (issue 19), each a labelled variant with its cost;
- * none looks at the labels. See {@link N2D_CLUSTERING_VARIANTS}.
- */
-export interface N2dClusteringVariant {
-  /** Short id: `paper`, `gmm-10-starts`, `consensus-5`. */
-  readonly name: string;
-  /** What it does, for tables. */
-  readonly title: string;
-  /** What it costs against the paper's one UMAP + one GMM per seed. */
-  readonly cost: string;
-  /** GMM starts per seed (the best lower bound is kept); absent: the protocol's. */
-  readonly gmmStarts?: number;
-  /** Runs voting for each seed's labels (`voteConsensus`); absent: one run. */
-  readonly consensusMembers?: number;
-}
-
-/**
- * The clustering variants tried on N2D's codes: the paper's UMAP + GMM, the GMM with 10 starts
- * (scikit-learn's `n_init`, best likelihood), and a consensus of 5 UMAP + GMM runs per seed.
- */
-export const N2D_CLUSTERING_VARIANTS: readonly N2dClusteringVariant[] = Object.freeze([
-  { name: 'paper', title: 'UMAP + GMM, one run per seed (the paper)', cost: '1 UMAP + 1 GMM fit per seed' },
-  { name: 'gmm-10-starts', title: 'GMM with 10 starts, the highest likelihood kept', cost: '1 UMAP + 10 GMM fits per seed', gmmStarts: 10 },
-  { name: 'consensus-5', title: 'consensus of 5 UMAP + GMM runs (relabelled to the run agreeing most with the others, majority vote)', cost: '5 UMAP + 5 GMM fits per seed', consensusMembers: 5 },
-]);
-
-/** The UMAP, GMM and seeds of N2D's clustering (a {@link N2dPaperProtocol} has them). */
-export type N2dClusteringSettings = Pick<N2dPaperProtocol, 'umap' | 'gmm' | 'seeds'>;
-
-/**
- * N2D's clustering of `codes` as a step for `Experiment.cluster`: UMAP + GMM refitted per seed, on
- * and scored against all the images (`images: 'all'`, the paper's) or the test images only
- * (`'test'`), changed by `variant` (default: the paper's).
- * @example exp.cluster(n2dClusteringStep(codes, config.paperProtocol, { images: 'test', variant: fc.N2D_CLUSTERING_VARIANTS[2] }))
- */
-export function n2dClusteringStep(
-  codes: AutoencoderCodes, settings: N2dClusteringSettings,
-  options: { images?: 'all' | 'test'; variant?: N2dClusteringVariant; extraSettings?: Readonly<Record<string, string | number | boolean>> } = {},
-): ClusterStep<GaussianMixture> {
-  const v = options.variant;
-  const gmm = v?.gmmStarts === undefined ? settings.gmm : { ...settings.gmm, nInit: v.gmmStarts };
-  return {
-    pipeline: 'n2d', intent: 'improved', protocol: options.images ?? 'all', codes, seeds: settings.seeds,
-    preprocessing: umapEmbedding(settings.umap),
-    ...(options.extraSettings ? { extraSettings: options.extraSettings } : {}),
-    ...(v?.consensusMembers === undefined ? {} : { consensus: { members: v.consensusMembers } }),
-    make: (seed) => new GaussianMixture({ ...gmm, seed }),
-  };
-}
-
-/**
  * The protocol's clustering step for `Experiment.cluster` (on {@link n2dProtocolData}): UMAP +
  * GMM refitted per seed on all the protocol's codes (or, `images: 'test'`, on its test images'),
  * scored against their labels; recorded as a variant of N2D's improved setting (the dense
@@ -459,73 +332,6 @@ export function runN2dProtocolClustering(
   data: ExperimentData, protocol: N2dPaperProtocol, codes: AutoencoderCodes, options: { images?: 'all' | 'test'; variant?: N2dClusteringVariant } = {},
 ): SeedRun<GaussianMixture>[] {
   return runClusteringStep(n2dProtocolData(data, protocol), n2dProtocolStep(protocol, codes, options));
-}
-
-/** A step's runs (a consensus step's voted runs) without recording anything. */
-export function runClusteringStep(data: ExperimentData, step: ClusterStep<GaussianMixture>): SeedRun<GaussianMixture>[] {
-  const prepared = prepareStep(data, step);
-  return step.consensus ? runConsensus(prepared, step.make, step.consensus.members) : runStep(prepared, step.make);
-}
-
-/** The median NMI over 5 seeds that the variants past the paper aim for, on all 70,000 and on the 10,000 test images. */
-export const N2D_VARIANT_GOAL_NMI = 0.7;
-
-/** One variant's recorded run (see {@link clusterN2dVariants}, {@link runN2dTrainingVariant}). */
-export interface N2dVariantRun {
-  readonly variant: N2dClusteringVariant;
-  /** The autoencoder's training variant (absent: the paper's protocol). */
-  readonly training?: N2dTrainingVariant;
-  readonly images: 'all' | 'test';
-  readonly run: ClusterRun<GaussianMixture>;
-  /** What was varied, for tables: the training variant's title (if any), then the clustering's. */
-  readonly title: string;
-  /** What it cost: the training variant's cost, else the clustering variant's. */
-  readonly cost: string;
-}
-
-/**
- * Runs and records every clustering `variant` on every image set of the protocol's codes, in that
- * order (variant by variant): each recorded by `exp` under its own id (a variant of N2D's setting).
- * @throws RangeError for an empty list of variants or image sets (nothing would be measured).
- * @example clusterN2dVariants(protocolExp, config.paperProtocol, codes, { variants: N2D_CLUSTERING_VARIANTS, images: ['all', 'test'] })
- */
-export function clusterN2dVariants(
-  exp: Experiment, protocol: N2dClusteringSettings, codes: AutoencoderCodes,
-  options: { variants: readonly N2dClusteringVariant[]; images: readonly ('all' | 'test')[] },
-): N2dVariantRun[] {
-  if (options.variants.length === 0 || options.images.length === 0) {
-    throw new RangeError(`clusterN2dVariants needs at least one variant and one image set ('all', 'test'), got ${options.variants.length} and ${options.images.length}.`);
-  }
-  return options.variants.flatMap((variant) => options.images.map((images) => ({
-    variant, images, run: exp.cluster(n2dProtocolStep(protocol, codes, { images, variant })), title: variant.title, cost: variant.cost,
-  })));
-}
-
-/**
- * A training variant in one call, as notebook 07 runs it: one piece of its training
- * ({@link trainN2dVariant}: only once the paper's protocol is complete, within `budget`), then,
- * when its model is complete, the paper's UMAP + GMM on its codes for every image set, recorded
- * by `exp`. `runs` is empty until then; `summary` says where it stands. The piece's model is
- * disposed once its codes are taken.
- * @throws as {@link trainN2dVariant} and `Experiment.cluster`.
- * @example const v = await runN2dTrainingVariant(protocolExp, data, config.paperProtocol, fc.N2D_TRAINING_VARIANTS[1], { images: ['all', 'test'], budget: { minutes: 60 } });
- */
-export async function runN2dTrainingVariant(
-  exp: Experiment, data: ExperimentData, protocol: N2dPaperProtocol, training: N2dTrainingVariant,
-  options: { images: readonly ('all' | 'test')[]; budget?: PieceBudget; onProgress?: ProgressCallback; backend?: string; cacheDir?: string },
-): Promise<{ readonly piece: N2dProtocolPiece; readonly runs: N2dVariantRun[]; readonly summary: string }> {
-  const { images, ...trainOptions } = options;
-  const piece = await trainN2dVariant(data, protocol, training, trainOptions);
-  try {
-    if (!isN2dProtocolComplete(piece)) return { piece, runs: [], summary: piece.summary };
-    const varied = n2dProtocolVariant(protocol, training);
-    const paper = N2D_CLUSTERING_VARIANTS[0]!;
-    const runs = clusterN2dVariants(exp, varied, n2dProtocolCodes(data, varied, piece), { variants: [paper], images })
-      .map((r) => ({ ...r, training, title: `${training.title}; ${paper.title}`, cost: training.cost }));
-    return { piece, runs, summary: piece.summary };
-  } finally {
-    piece.model?.dispose();
-  }
 }
 
 /** NMI (and ARI, ACC) over the seeds against the paper's (see {@link n2dProtocolScores}). */

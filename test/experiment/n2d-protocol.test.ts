@@ -11,14 +11,14 @@ import { stratifiedSubset } from '../../src/data/split.js';
 import { initBackend } from '../../src/tf/backend.js';
 import {
   budgetReached, isN2dProtocolComplete, n2dPaperProtocol, n2dProtocolCodes, n2dProtocolData, n2dProtocolMinutes, n2dProtocolScores, n2dProtocolStatus,
-  runN2dProtocolClustering, trainN2dProtocol, N2D_PAPER_EPOCHS, N2D_CLUSTERING_VARIANTS, N2D_TRAINING_VARIANTS, trainN2dVariant, n2dProtocolVariant, N2D_VARIANT_MINUTES_ENV, n2dProtocolCheckpointCodes,
+  runN2dProtocolClustering, trainN2dProtocol, N2D_PAPER_EPOCHS, n2dProtocolCheckpointCodes,
 } from '../../src/experiment/n2d-protocol.js';
 import { n2dDenseTraining } from '../../src/experiment/n2d-autoencoder.js';
 import type { ExperimentData } from '../../src/experiment/pipeline.js';
 import { scaleSettings, SCALES } from '../../src/experiment/scale.js';
 import { LITERATURE_NMI } from '../../src/experiment/published.js';
 import { identifyRun } from '../../src/experiment/settings.js';
-import { stepSettings, n2dProtocolStep } from '../../src/experiment/index.js';
+import { stepSettings, n2dProtocolStep, N2D_CLUSTERING_VARIANTS, N2D_TRAINING_VARIANTS, trainN2dVariant, n2dProtocolVariant, N2D_VARIANT_MINUTES_ENV } from '../../src/experiment/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { weightsOf } from '../models/helpers.js';
 

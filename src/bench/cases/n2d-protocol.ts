@@ -54,7 +54,8 @@ export const n2dProtocolCase: BenchCase = {
     const { scaleSettings } = await import('../../experiment/scale.js');
     const protocolModule = await import('../../experiment/n2d-protocol.js');
     const { progressPrinter } = await import('../../models/progress.js');
-    const { n2dPaperProtocol, trainN2dVariant, isN2dProtocolComplete, n2dProtocolCodes, runN2dProtocolClustering, n2dProtocolScores, n2dProtocolVariant, N2D_TRAINING_VARIANTS } = protocolModule;
+    const { n2dPaperProtocol, isN2dProtocolComplete, n2dProtocolCodes, runN2dProtocolClustering, n2dProtocolScores } = protocolModule;
+    const { trainN2dVariant, n2dProtocolVariant, N2D_TRAINING_VARIANTS } = await import('../../experiment/n2d-variants.js');
     const variant = N2D_TRAINING_VARIANTS.find((v) => v.name === (ctx.flags.variant ?? 'paper'));
     if (!variant) throw new RangeError(`--variant takes one of ${N2D_TRAINING_VARIANTS.map((v) => v.name).join(', ')}, got '${ctx.flags.variant}'.`);
     const settings = scaleSettings();

@@ -50,7 +50,10 @@ export const n2dVariantsCase: BenchCase = {
   },
   async run(ctx) {
     const protocolModule = await import('../../experiment/n2d-protocol.js');
-    const { N2D_CLUSTERING_VARIANTS, N2D_TRAINING_VARIANTS, n2dProtocolCheckpointCodes, n2dPaperProtocol, n2dProtocolVariant, n2dProtocolData, trainN2dProtocol, isN2dProtocolComplete, n2dProtocolCodes, n2dProtocolStep, n2dClusteringStep, runClusteringStep, n2dProtocolScores } = protocolModule;
+    const { n2dProtocolCheckpointCodes, n2dPaperProtocol, n2dProtocolData, trainN2dProtocol, isN2dProtocolComplete, n2dProtocolCodes, n2dProtocolStep, n2dProtocolScores } = protocolModule;
+    const { N2D_TRAINING_VARIANTS, n2dProtocolVariant } = await import('../../experiment/n2d-variants.js');
+    const { N2D_CLUSTERING_VARIANTS, n2dClusteringStep } = await import('../../experiment/n2d.js');
+    const { runClusteringStep } = await import('../../experiment/experiment.js');
     const training = N2D_TRAINING_VARIANTS.find((v) => v.name === (ctx.flags.training ?? 'paper'));
     if (!training) throw new RangeError(`--training takes one of ${N2D_TRAINING_VARIANTS.map((v) => v.name).join(', ')}, got '${ctx.flags.training}'.`);
     const flags = variantFlags(ctx.flags, N2D_CLUSTERING_VARIANTS.map((v) => v.name));
