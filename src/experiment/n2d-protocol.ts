@@ -23,6 +23,9 @@ import { scaleSettings, type ScaleSettings } from './scale.js';
  * {@link n2dPaperProtocol}).
  */
 
+/** How statuses and summaries name the protocol (a training variant gives its own name). */
+export const N2D_PROTOCOL_NAME = "N2D's paper protocol";
+
 /** The paper's pre-training epochs. */
 export const N2D_PAPER_EPOCHS = 1000;
 
@@ -159,16 +162,16 @@ export interface N2dProtocolStatus {
  * @example console.log((await n2dProtocolStatus(data, config.paperProtocol, { backend: backend })).summary)
  */
 export async function n2dProtocolStatus(
-  data: ExperimentData, protocol: N2dPaperProtocol, options: { backend?: string; cacheDir?: string } = {},
+  data: ExperimentData, protocol: N2dPaperProtocol, options: { backend?: string; cacheDir?: string; name?: string } = {},
 ): Promise<N2dProtocolStatus> {
   const images = n2dProtocolImages(data, protocol);
   const cache = await N2D_DENSE_AUTOENCODER.status(images, protocol.training, undefined, options.cacheDir ? { cacheDir: options.cacheDir } : {});
-  return describeStatus(cache, images.rows, options.backend);
+  return describeStatus(cache, images.rows, options.backend, options.name);
 }
 
-function describeStatus(cache: CacheStatus, images: number, backend: string | undefined): N2dProtocolStatus {
+function describeStatus(cache: CacheStatus, images: number, backend: string | undefined, name = N2D_PROTOCOL_NAME): N2dProtocolStatus {
   const n = (v: number) => v.toLocaleString('en-US');
-  const what = `N2D's paper protocol (dense autoencoder on ${n(images)} images, ${n(cache.epochs)} epochs)`;
+  const what = `${name} (dense autoencoder on ${n(images)} images, ${n(cache.epochs)} epochs)`;
   if (cache.cached) return { cache, images, measured: false, summary: `${what}: all ${n(cache.epochs)} epochs cached; UMAP + GMM below.` };
   const ms = backend === undefined ? undefined : DENSE_TRAINING_MS_PER_1K_IMAGES[backend];
   const secondsPerEpoch = cache.secondsPerEpoch ?? (ms === undefined ? undefined : (ms * images) / 1e6);
@@ -240,7 +243,7 @@ export interface N2dProtocolPiece {
 export async function trainN2dProtocol(
   data: ExperimentData,
   protocol: N2dPaperProtocol,
-  options: { budget?: PieceBudget; onProgress?: ProgressCallback; backend?: string; cacheDir?: string } = {},
+  options: { budget?: PieceBudget; onProgress?: ProgressCallback; backend?: string; cacheDir?: string; name?: string } = {},
 ): Promise<N2dProtocolPiece> {
   const budget = options.budget ?? {};
   if (budget.minutes !== undefined && budget.minutes !== Infinity) checkNumber('budget.minutes', budget.minutes, 0);
@@ -248,7 +251,8 @@ export async function trainN2dProtocol(
   const t0 = performance.now();
   const images = n2dProtocolImages(data, protocol);
   const where = options.cacheDir ? { cacheDir: options.cacheDir } : {};
-  const status = async () => describeStatus(await N2D_DENSE_AUTOENCODER.status(images, protocol.training, undefined, where), images.rows, options.backend);
+  const name = options.name ?? N2D_PROTOCOL_NAME;
+  const status = async () => describeStatus(await N2D_DENSE_AUTOENCODER.status(images, protocol.training, undefined, where), images.rows, options.backend, name);
   const before = await status();
   const { key } = N2D_DENSE_AUTOENCODER.cacheLocation(images, protocol.training, undefined, options.cacheDir);
   const n = (v: number) => v.toLocaleString('en-US');
@@ -279,10 +283,10 @@ export async function trainN2dProtocol(
   const trained = epochsRun.length === 0 ? `no complete epoch in ${formatDuration(seconds)}`
     : `epoch${epochsRun.length > 1 ? `s ${n(epochsRun[0]!)}–` : ' '}${n(epochsRun.at(-1)!)} in ${formatDuration(seconds)} (${secondsPerEpoch!.toFixed(1)} s/epoch)`;
   const summary =
-    stopped === 'cached' ? `N2D's paper protocol: the model of all ${n(protocol.training.epochs)} epochs is cached: no training.`
-    : stopped === 'complete' ? `N2D's paper protocol: trained ${trained}; all ${n(protocol.training.epochs)} epochs are done and cached.`
-    : stopped === 'budget' ? `N2D's paper protocol: trained ${trained}; stopped by this run's budget at the end of epoch ${n(after.cache.epochsDone)}: ${after.summary}`
-    : `N2D's paper protocol: trained ${trained}; stopped by ■ (interrupt): ${after.summary}`;
+    stopped === 'cached' ? `${name}: the model of all ${n(protocol.training.epochs)} epochs is cached: no training.`
+    : stopped === 'complete' ? `${name}: trained ${trained}; all ${n(protocol.training.epochs)} epochs are done and cached.`
+    : stopped === 'budget' ? `${name}: trained ${trained}; stopped by this run's budget at the end of epoch ${n(after.cache.epochsDone)}: ${after.summary}`
+    : `${name}: trained ${trained}; stopped by ■ (interrupt): ${after.summary}`;
   return {
     before, after, stopped, seconds, epochs: epochSeconds.length, key, summary, model: result.model,
     ...(secondsPerEpoch === undefined ? {} : { secondsPerEpoch }), ...(finalLoss === undefined ? {} : { finalLoss }),

@@ -80,17 +80,24 @@ export async function trainN2dVariant(
   const varied = n2dProtocolVariant(protocol, variant);
   const keyOf = (p: N2dPaperProtocol) => N2D_DENSE_AUTOENCODER.cacheLocation(n2dProtocolImages(data, p), p.training, undefined, options.cacheDir).key;
   if (keyOf(varied) === keyOf(protocol)) return trainN2dProtocol(data, protocol, options); // the paper's own training
+  const name = n2dTrainingVariantName(variant);
   const base = await n2dProtocolStatus(data, protocol, where);
   if (!base.cache.cached) {
-    const status = await n2dProtocolStatus(data, varied, where);
-    const { key } = N2D_DENSE_AUTOENCODER.cacheLocation(n2dProtocolImages(data, varied), varied.training, undefined, options.cacheDir);
+    const status = await n2dProtocolStatus(data, varied, { ...where, name });
     return {
-      before: status, after: status, stopped: 'not-started', seconds: 0, epochs: 0, key,
-      summary: `${variant.title}: not trained in this run; it starts once the paper's protocol is complete (${base.summary})`,
+      before: status, after: status, stopped: 'not-started', seconds: 0, epochs: 0, key: keyOf(varied),
+      summary: `${name}: not trained in this run; it starts once the paper's protocol is complete (${base.summary})`,
     };
   }
-  const piece = await trainN2dProtocol(data, varied, options);
-  return { ...piece, summary: `${variant.title}: ${piece.summary.replace(/^N2D's paper protocol: /, '')}` };
+  return trainN2dProtocol(data, varied, { ...options, name });
+}
+
+/**
+ * How statuses and summaries name a training variant: `N2D's protocol, pre-trained on images shifted by up to 2 px`.
+ * @example n2dProtocolStatus(data, n2dProtocolVariant(protocol, v), { name: n2dTrainingVariantName(v) })
+ */
+export function n2dTrainingVariantName(variant: N2dTrainingVariant): string {
+  return `N2D's protocol, ${variant.title}`;
 }
 
 /** The median NMI over 5 seeds that the variants past the paper aim for, on all 70,000 and on the 10,000 test images. */

@@ -83,7 +83,8 @@ test('two budgeted pieces of the protocol give the weights of one uninterrupted 
   assert.equal(early.stopped, 'not-started', 'a training variant waits for the protocol to complete');
   const own = await trainN2dVariant(data, protocol, paperTraining!, { cacheDir, budget: { minutes: 0 } });
   assert.match(own.summary, /^no training in this run: N2D's paper protocol/, "the 'paper' variant is the protocol's own training");
-  assert.match(early.summary, /^pre-trained on images shifted by up to 2 px: not trained in this run; it starts once the paper's protocol is complete/);
+  assert.match(early.summary, /^N2D's protocol, pre-trained on images shifted by up to 2 px: not trained in this run; it starts once the paper's protocol is complete/);
+  assert.match(early.after.summary, /^N2D's protocol, pre-trained on images shifted by up to 2 px \(dense autoencoder on 600 images, 3 epochs\): not trained yet/);
   const none = await trainN2dProtocol(data, protocol, { cacheDir, budget: { minutes: 0 } });
   assert.equal(none.stopped, 'not-started');
   assert.equal(none.model, undefined);
