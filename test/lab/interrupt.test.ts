@@ -7,7 +7,10 @@
  *   model is there, and the next cell (the loss chart) runs and draws;
  * - during 07's N2D cell (a long synchronous cell: UMAP + GaussianMixture over seeds): the cell
  *   ends at the next safe point with one `InterruptedError` line naming the step, the kernel stays
- *   alive, and the next cell runs normally.
+ *   alive, and the next cell runs normally;
+ * - during 07's training of N2D's paper protocol (its epochs raised to 40 in the config cell): the
+ *   cell ends with its one-line summary (stopped by ■, what is cached and what remains), and running
+ *   it again resumes from the checkpoint ■ left and finishes the training.
  * Screenshots: test-output/lab-interrupt/<name>-failure.png when a step fails.
  */
 import { after, before, describe, test } from 'node:test';
@@ -136,6 +139,38 @@ describe('■ in JupyterLab keeps the tslab kernel (headless Chromium, smoke sca
       await assertKernelAlive(page, 'after the next cell');
       const after = await readNotebookView(page);
       assert.equal(after.errors.length, 1, `only the interrupted cell shows an error:\n${after.errors.join('\n---\n')}`);
+    });
+  });
+
+  test("07-n2d: ■ during the paper protocol's training keeps its progress; running the cell again continues it to the end", { timeout: 5 * 60_000 }, async () => {
+    await step('07-protocol', async () => {
+      await lab!.shutdownKernels();
+      const { view } = await openNotebook(page, lab!, '07-n2d.ipynb');
+      await editCodeCell(page, 'paperProtocol: fc.n2dPaperProtocol(settings),',
+        `paperProtocol: { ...fc.n2dPaperProtocol(settings), training: { ...fc.n2dPaperProtocol(settings).training, epochs: ${EPOCHS + 10} } },`);
+      const cells = view.codeCells.map((c) => c.source);
+      const training = cells.findIndex((s) => s.includes('trainN2dProtocol('));
+      assert.ok(training > 0, `07 has the protocol's training cell: ${cells.join(' | ')}`);
+      // The training cell needs only the config cell's data, config and backend.
+      await runCodeCell(page, 0);
+      await waitForCell(page, 0, 'the config cell', finished, 120_000);
+
+      await runCodeCell(page, training);
+      await waitForCell(page, training, "epoch 2 of the protocol's training", (o) => new RegExp(`paper protocol epoch 2/${EPOCHS + 10}\\b`).test(o.stdout), 120_000);
+      await interruptKernel(page);
+      const out = await waitForCell(page, training, 'the training cell to end after ■', finished, 60_000);
+      await assertKernelAlive(page, "after ■ during the protocol's training");
+      assert.equal(out.stderr, '', `no error output: ■ ends the piece, it does not fail it:\n${out.stderr}`);
+      const summary = out.stdout.split('\n').filter((l) => l.startsWith("N2D's paper protocol: "));
+      assert.equal(summary.length, 1, `one summary line:\n${out.stdout}`);
+      assert.match(summary[0]!, /stopped by ■ \(interrupt\): N2D's paper protocol \(dense autoencoder on 600 images, 40 epochs\): \d+ of 40 epochs cached/);
+
+      // Run again (what a user does later): it resumes where ■ left it and trains to the end.
+      await runCodeCell(page, training);
+      const again = await waitForCell(page, training, 'the training cell to finish', (o) => finished(o) && /all 40 epochs are done and cached/.test(o.stdout), 180_000);
+      assert.match(again.stdout, /resuming at epoch \d+ of 40/);
+      assert.equal(again.stderr, '');
+      await assertKernelAlive(page, 'after the training finished');
     });
   });
 });
