@@ -63,12 +63,24 @@ test('the smoke-scale report executes every notebook and exports HTML', { timeou
   }
   // The terminal showed the autoencoder's training progress (notebook 03 trains: the cache is empty).
   assert.match(run.stdout, /^ {6}.*epoch \d+\/\d+/m, 'training progress forwarded to the terminal');
-  // The notebooks as committed run the report's and our named settings, plus two deliberate variants
-  // (07's sections on N2D's dense autoencoder and on N2D's paper protocol), recorded as such.
+  // The notebooks as committed run the report's and our named settings, plus deliberate variants, all
+  // in 07, recorded as such: N2D's dense autoencoder; N2D's paper protocol on all and on the test
+  // images, and past it the GMM with 10 starts, the consensus of 5 runs, pre-training on shifted images
+  // and twice the epochs.
   const recorded = JSON.parse(readFileSync(path.join(OUT, 'summary.json'), 'utf8')) as { results: PipelineResult[] };
-  assert.deepEqual(recorded.results.filter((r) => r.label === 'variant').map((r) => `${r.notebook}: ${r.description}`), [
-    '07-n2d: variant of improved setting (N2D: UMAP to 10-d (20 neighbours, minDist 0), GMM full): autoencoder batch = 256, autoencoder = dense 784-500-500-2000-10',
-    '07-n2d: variant of improved setting (N2D: UMAP to 10-d (20 neighbours, minDist 0), GMM full): autoencoder epochs = 3, autoencoder batch = 256, autoencoder trained on = train + test images, autoencoder = dense 784-500-500-2000-10',
+  const N2D = 'variant of improved setting (N2D: UMAP to 10-d (20 neighbours, minDist 0), GMM full): ';
+  assert.deepEqual(recorded.results.filter((r) => r.label === 'variant').map((r) => `${r.notebook} [${r.protocol}]: ${r.description}`), [
+    `07-n2d [test]: ${N2D}autoencoder batch = 256, autoencoder = dense 784-500-500-2000-10`,
+    `07-n2d [all]: ${N2D}autoencoder epochs = 3, autoencoder batch = 256, autoencoder trained on = train + test images, autoencoder = dense 784-500-500-2000-10`,
+    `07-n2d [test]: ${N2D}autoencoder epochs = 3, autoencoder batch = 256, autoencoder trained on = train + test images, autoencoder = dense 784-500-500-2000-10`,
+    `07-n2d [all]: ${N2D}nInit = 10, autoencoder epochs = 3, autoencoder batch = 256, autoencoder trained on = train + test images, autoencoder = dense 784-500-500-2000-10`,
+    `07-n2d [test]: ${N2D}nInit = 10, autoencoder epochs = 3, autoencoder batch = 256, autoencoder trained on = train + test images, autoencoder = dense 784-500-500-2000-10`,
+    `07-n2d [all]: ${N2D}autoencoder epochs = 3, autoencoder batch = 256, autoencoder trained on = train + test images, consensus of runs = 5, autoencoder = dense 784-500-500-2000-10`,
+    `07-n2d [test]: ${N2D}autoencoder epochs = 3, autoencoder batch = 256, autoencoder trained on = train + test images, consensus of runs = 5, autoencoder = dense 784-500-500-2000-10`,
+    `07-n2d [all]: ${N2D}autoencoder epochs = 3, autoencoder batch = 256, autoencoder trained on = train + test images, autoencoder = dense 784-500-500-2000-10, shifts ±2 px`,
+    `07-n2d [test]: ${N2D}autoencoder epochs = 3, autoencoder batch = 256, autoencoder trained on = train + test images, autoencoder = dense 784-500-500-2000-10, shifts ±2 px`,
+    `07-n2d [all]: ${N2D}autoencoder epochs = 6, autoencoder batch = 256, autoencoder trained on = train + test images, autoencoder = dense 784-500-500-2000-10`,
+    `07-n2d [test]: ${N2D}autoencoder epochs = 6, autoencoder batch = 256, autoencoder trained on = train + test images, autoencoder = dense 784-500-500-2000-10`,
   ]);
   for (const nb of ['02-kmeans', '04-ae-kmeans', '05-ae-gmm', '07-n2d']) assert.ok(recorded.results.some((r) => r.notebook === nb && r.scale === 'smoke'), `${nb} recorded a result`);
   assert.ok(recorded.results.some((r) => r.id === 'kmeans-raw' && r.label === 'report'));
