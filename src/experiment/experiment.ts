@@ -236,7 +236,10 @@ export function runConsensus<E extends Clusterer>(prepared: PreparedStep, make: 
 
 /** A step's runs (a consensus step's voted runs) as `Experiment.cluster` makes them, without recording anything (for benches). */
 export function runClusteringStep<E extends Clusterer>(data: ExperimentData, step: ClusterStep<E>): SeedRun<E>[] {
-  const prepared = prepareStep(data, step);
+  return runPrepared(prepareStep(data, step), step);
+}
+
+function runPrepared<E extends Clusterer>(prepared: PreparedStep, step: Pick<ClusterStep<E>, 'make' | 'consensus'>): SeedRun<E>[] {
   return step.consensus ? runConsensus(prepared, step.make, step.consensus.members) : runStep(prepared, step.make);
 }
 
@@ -294,8 +297,7 @@ export class Experiment {
    */
   cluster<E extends Clusterer>(step: ClusterStep<E>): ClusterRun<E> {
     const prepared = prepareStep(this.data, step);
-    const runs = step.consensus ? runConsensus(prepared, step.make, step.consensus.members) : runStep(prepared, step.make);
-    return this.record(step, prepared, runs);
+    return this.record(step, prepared, runPrepared(prepared, step));
   }
 
   /**

@@ -4,7 +4,7 @@ import { KMeans } from '../../src/cluster/index.js';
 import { clusterGallery, confusionFigure, evaluateClustering, matchedColumns, runSeeds } from '../../src/experiment/evaluation.js';
 import { SCALES } from '../../src/experiment/scale.js';
 import { createDisplay } from '../../src/notebook/display.js';
-import { formatMeanSd, showComparison, showEvaluation, showRun } from '../../src/notebook/show.js';
+import { formatMeanSd, showComparison, showEvaluation, showRun, showVariants } from '../../src/notebook/show.js';
 import { toyExperiment } from './helpers.js';
 
 // 3 classes, 4 clusters: cluster 7 ↔ class 0, 5 ↔ 1, 9 ↔ 2, cluster 2 is extra (mostly class 1).
@@ -87,6 +87,26 @@ test('showComparison: one row per run with mean ± sd, median and Δ vs the publ
   assert.match(html, />1\.000 ± 0\.000</);
   assert.match(html, />\+0\.500</, 'Δ of a perfect run vs 0.5');
   assert.equal(formatMeanSd({ mean: 0.5, sd: 0.0123 }), '0.500 ± 0.012');
+});
+
+test('showVariants: one row per variant with its images, NMI against the published figure and the goal, cost and seconds per seed', () => {
+  const { exp, inputs } = toyExperiment();
+  const make = (seed: number) => new KMeans({ nClusters: 3, nInit: 1, seed, engine: 'js' });
+  const plain = exp.cluster({ pipeline: 'kmeans-raw', intent: 'report', inputs, make, protocol: 'all' });
+  const voted = exp.cluster({ pipeline: 'kmeans-raw', intent: 'report', inputs, make, consensus: { members: 2 } });
+  const out: string[] = [];
+  showVariants([{ title: 'one run', cost: '1 fit', run: plain }, { title: 'consensus of 2', cost: '2 fits', run: voted }], {
+    publishedNmi: 0.684, goal: 0.7, display: createDisplay({ html: (s) => out.push(s) }),
+  });
+  const html = out.join('');
+  assert.equal((html.match(/<tr[ >]/g) ?? []).length, 1 + 2, 'header and two variants');
+  assert.match(html, /median − published 0\.684/);
+  assert.match(html, /median − goal 0\.70/);
+  assert.match(html, /one run<\/td><td[^>]*>all 54</, 'all train + test images');
+  assert.match(html, /consensus of 2<\/td><td[^>]*>test 24</);
+  assert.match(html, />\+0\.316</, 'a perfect run against 0.684');
+  assert.match(html, />\+0\.300</, 'and against the goal');
+  assert.match(html, />2 fits</);
 });
 
 test('runSeeds returns every run and the median by NMI', () => {
