@@ -14,10 +14,10 @@ import { DenseAutoencoder, resolveDenseAutoencoderOptions } from '../../src/mode
 import { ConvAutoencoder } from '../../src/models/autoencoder.js';
 import { DENSE_AUTOENCODER_KIND, modelCacheLocation } from '../../src/models/cache.js';
 import { readCheckpointInfo, trainingRunId } from '../../src/models/checkpoint.js';
-import type { TrainingProgress } from '../../src/models/progress.js';
 import type { Matrix } from '../../src/util/matrix.js';
 import { tempDir } from '../helpers/tmp.js';
 import { head, smallData, weightsOf } from './helpers.js';
+import { assertSplitRunsEqualWhole, onEachTrainingEngine } from './split-training.js';
 
 let tf: TF;
 let backends: BackendName[];
@@ -135,57 +135,14 @@ test('without augmentation, options, cache keys and checkpoint runs are those of
   assert.deepEqual((on.material.training as { augmentation?: unknown }).augmentation, { maxShift: 2 });
 });
 
-/** The engines split training is tested on (as in resume.test.ts). */
-function engines(): { name: string; backend: BackendName; fit: { engine?: 'graph' | 'eager'; threads?: 1 | 2 } }[] {
-  const list: { name: string; backend: BackendName; fit: { engine?: 'graph' | 'eager'; threads?: 1 | 2 } }[] = [];
-  if (backends.includes('tensorflow')) list.push({ name: 'tensorflow, compiled step', backend: 'tensorflow', fit: { engine: 'graph' } });
-  if (backends.includes('wasm')) {
-    list.push({ name: 'wasm, eager, one thread', backend: 'wasm', fit: { threads: 1 } });
-    list.push({ name: 'wasm, eager, two threads', backend: 'wasm', fit: { threads: 2 } });
-  }
-  return list;
-}
-
-const lossesOf = (ae: DenseAutoencoder) => ae.history.map((h) => [h.epoch, h.loss, h.valLoss]);
-
 test('with augmentation, a run interrupted mid-epoch and resumed, or extended from fewer epochs, gives the weights of one uninterrupted run, bit for bit; and differs from the plain run', async () => {
-  const active = tf.getBackend();
-  assert.ok(engines().length > 0, 'no backend to test on');
-  try {
-    for (const { name, backend, fit } of engines()) {
-      await tf.setBackend(backend);
-      const whole = await new DenseAutoencoder(SHIFTED).fit(data, { validation: val, ...fit });
-      const expected = weightsOf(whole);
-      if (fit.engine) assert.equal(whole.trainingEngine?.engine, 'graph', name);
-      const plain = await new DenseAutoencoder(PLAIN).fit(data, { validation: val, ...fit });
-      assert.notDeepEqual(weightsOf(plain), expected, `${name}: augmentation reached the step`);
-      assert.notEqual(plain.history[0]!.loss, whole.history[0]!.loss, name);
-
-      // interrupted in epoch 2 after its 3rd batch, then resumed by a fresh estimator
-      const dir = path.join(tempDir(), 'run');
-      const controller = new AbortController();
-      const first = await new DenseAutoencoder(SHIFTED).fit(data, {
-        validation: val, ...fit, signal: controller.signal, checkpoint: { dir, every: 1 },
-        onProgress: (p) => { if (p.phase === 'batch' && p.epoch === 2 && p.batch === 3) controller.abort(); },
-      });
-      assert.deepEqual(first.interruptedAt, { epoch: 2, batch: 3, batches: 5 }, name);
-      const events: TrainingProgress[] = [];
-      const second = await new DenseAutoencoder(SHIFTED).fit(data, { validation: val, ...fit, checkpoint: { dir, every: 1 }, onProgress: (p) => events.push(p) });
-      assert.match(events[0]!.message ?? '', /^resuming at epoch 2, batch 4 of 4 /, name);
-      assert.deepEqual(weightsOf(second), expected, `${name}: interrupted + resumed`);
-      assert.deepEqual(lossesOf(second), lossesOf(whole), `${name}: the history's losses`);
-
-      // 2 epochs, then asked for 4
-      const ext = path.join(tempDir(), 'ext');
-      (await new DenseAutoencoder({ ...SHIFTED, epochs: 2 }).fit(data, { validation: val, ...fit, checkpoint: { dir: ext } })).dispose();
-      const extended = await new DenseAutoencoder(SHIFTED).fit(data, { validation: val, ...fit, checkpoint: { dir: ext } });
-      assert.deepEqual(weightsOf(extended), expected, `${name}: 2 epochs, then 2 more`);
-      assert.deepEqual(lossesOf(extended), lossesOf(whole), name);
-      for (const ae of [whole, plain, first, second, extended]) ae.dispose();
-    }
-  } finally {
-    await tf.setBackend(active);
-  }
+  await onEachTrainingEngine(tf, backends, async (engine) => {
+    const runs = await assertSplitRunsEqualWhole(SHIFTED, data, val, engine);
+    const plain = await new DenseAutoencoder(PLAIN).fit(data, { validation: val, ...engine.fit });
+    assert.notDeepEqual(weightsOf(plain), weightsOf(runs.whole), `${engine.name}: augmentation reached the step`);
+    assert.notEqual(plain.history[0]!.loss, runs.whole.history[0]!.loss, engine.name);
+    for (const ae of [plain, ...Object.values(runs)]) ae.dispose();
+  });
 });
 
 test('the validation loss is taken on the images as they are, never shifted', async () => {

@@ -17,6 +17,7 @@ import { progressPrinter, type TrainingProgress } from '../../src/models/progres
 import type { Matrix } from '../../src/util/matrix.js';
 import { tempDir } from '../helpers/tmp.js';
 import { head, smallData, weightsOf } from './helpers.js';
+import { assertSplitRunsEqualWhole, lossesOf, onEachTrainingEngine } from './split-training.js';
 
 let tf: TF;
 let backends: BackendName[];
@@ -31,64 +32,14 @@ before(async () => {
   val = head(small.val, 40);
 });
 
-const lossesOf = (ae: DenseAutoencoder) => ae.history.map((h) => [h.epoch, h.loss, h.valLoss]);
-
-/** The settings split training is tested with: the compiled step on tensorflow, eager on wasm with one and two threads. */
-function engines(): { name: string; backend: BackendName; fit: { engine?: 'graph' | 'eager'; threads?: 1 | 2 } }[] {
-  const list: { name: string; backend: BackendName; fit: { engine?: 'graph' | 'eager'; threads?: 1 | 2 } }[] = [];
-  if (backends.includes('tensorflow')) list.push({ name: 'tensorflow, compiled step', backend: 'tensorflow', fit: { engine: 'graph' } });
-  if (backends.includes('wasm')) {
-    list.push({ name: 'wasm, eager, one thread', backend: 'wasm', fit: { threads: 1 } });
-    list.push({ name: 'wasm, eager, two threads', backend: 'wasm', fit: { threads: 2 } });
-  }
-  return list;
-}
-
 test('a run interrupted mid-epoch and resumed, or extended from fewer epochs, gives the weights of one uninterrupted run, bit for bit', async () => {
-  const active = tf.getBackend();
-  assert.ok(engines().length > 0, 'no backend to test on');
-  try {
-    for (const { name, backend, fit } of engines()) {
-      await tf.setBackend(backend);
-      // one uninterrupted run (checkpointing does not change it)
-      const whole = await new DenseAutoencoder(OPTIONS).fit(data, { validation: val, ...fit });
-      const expected = weightsOf(whole);
-      if (fit.engine) assert.equal(whole.trainingEngine?.engine, 'graph', name);
-      const checkpointed = await new DenseAutoencoder(OPTIONS).fit(data, { validation: val, ...fit, checkpoint: { dir: path.join(tempDir(), 'cp'), every: 1 } });
-      assert.deepEqual(weightsOf(checkpointed), expected, `${name}: checkpointing changed the run`);
-
-      // interrupted in epoch 2 after its 3rd batch, then resumed by a fresh estimator
-      const dir = path.join(tempDir(), 'run');
-      const controller = new AbortController();
-      const first = new DenseAutoencoder(OPTIONS);
-      await first.fit(data, {
-        validation: val, ...fit, signal: controller.signal, checkpoint: { dir, every: 1 },
-        onProgress: (p) => { if (p.phase === 'batch' && p.epoch === 2 && p.batch === 3) controller.abort(); },
-      });
-      assert.deepEqual(first.interruptedAt, { epoch: 2, batch: 3, batches: 5 }, name);
-      const info = await readCheckpointInfo(dir);
-      assert.deepEqual(info?.position && [info.position.epoch, info.position.batch], [2, 3], name);
-      const events: TrainingProgress[] = [];
-      const second = await new DenseAutoencoder(OPTIONS).fit(data, { validation: val, ...fit, checkpoint: { dir, every: 1 }, onProgress: (p) => events.push(p) });
-      assert.match(events[0]!.message ?? '', /^resuming at epoch 2, batch 4 of 4 from the checkpoint of .* in /, name);
-      assert.equal(events.filter((e) => e.phase === 'batch').length, 2 + 2 * 5, `${name}: trained only what was missing`);
-      assert.deepEqual(weightsOf(second), expected, `${name}: interrupted + resumed`);
-      assert.deepEqual(lossesOf(second), lossesOf(whole), `${name}: the history's losses`);
-
-      // 2 epochs, then asked for 4: only epochs 3 and 4 run
-      const ext = path.join(tempDir(), 'ext');
-      await new DenseAutoencoder({ ...OPTIONS, epochs: 2 }).fit(data, { validation: val, ...fit, checkpoint: { dir: ext } });
-      const more: TrainingProgress[] = [];
-      const extended = await new DenseAutoencoder(OPTIONS).fit(data, { validation: val, ...fit, checkpoint: { dir: ext }, onProgress: (p) => more.push(p) });
-      assert.match(more[0]!.message ?? '', /^resuming at epoch 3 of 4 /, name);
-      assert.deepEqual(more.filter((e) => e.phase === 'epoch').map((e) => e.epoch), [3, 4], name);
-      assert.deepEqual(weightsOf(extended), expected, `${name}: 2 epochs, then 2 more`);
-      assert.deepEqual(lossesOf(extended), lossesOf(whole), name);
-      for (const ae of [whole, checkpointed, first, second, extended]) ae.dispose();
-    }
-  } finally {
-    await tf.setBackend(active);
-  }
+  await onEachTrainingEngine(tf, backends, async (engine) => {
+    const runs = await assertSplitRunsEqualWhole(OPTIONS, data, val, engine);
+    // checkpointing alone does not change the run
+    const checkpointed = await new DenseAutoencoder(OPTIONS).fit(data, { validation: val, ...engine.fit, checkpoint: { dir: path.join(tempDir(), 'cp'), every: 1 } });
+    assert.deepEqual(weightsOf(checkpointed), weightsOf(runs.whole), `${engine.name}: checkpointing changed the run`);
+    for (const ae of [checkpointed, ...Object.values(runs)]) ae.dispose();
+  });
 });
 
 test('an abort at the end of an epoch (its progress event: how a time budget stops) stops at that boundary, with a checkpoint there', async () => {
