@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
-import { variantFlags } from '../../src/bench/cases/n2d-variants.js';
+import { variantFlags, testRowsNmi } from '../../src/bench/cases/n2d-variants.js';
+import { nmi } from '../../src/metrics/nmi.js';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'bench', 'cli.js');
 
@@ -110,4 +111,18 @@ test('n2d-variants: its flags are checked before anything runs', () => {
   assert.throws(() => variantFlags({ images: 'train' }, known), /--images takes 'all', 'test' or 'both', got 'train'/);
   assert.throws(() => variantFlags({ variants: 'paper,vote' }, known), /--variants takes names among paper, gmm-10-starts, consensus-5/);
   assert.throws(() => variantFlags({ seeds: '1,1' }, known), /--seeds takes distinct whole numbers/);
+});
+
+test('n2d-variants: the test rows of a fit on all images are scored on their own', () => {
+  // Train rows first, then test rows, as the protocol concatenates them.
+  const rng = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const r = rng(7);
+  const trainPred = Array.from({ length: 300 }, () => Math.floor(r() * 10));
+  const testTrue = Array.from({ length: 120 }, () => Math.floor(r() * 10));
+  const testPred = testTrue.map((l) => (r() < 0.7 ? (l + 3) % 10 : Math.floor(r() * 10)));
+  const all = Int32Array.from([...trainPred, ...testPred]);
+  assert.equal(testRowsNmi(all, Uint8Array.from(testTrue)), nmi(testTrue, testPred));
+  assert.ok(testRowsNmi(all, Uint8Array.from(testTrue)) > 0.3 && testRowsNmi(all, Uint8Array.from(testTrue)) < 1);
+  assert.equal(testRowsNmi([5, 5, 0, 0, 1, 1], [3, 3, 7, 7]), 1);
+  assert.throws(() => testRowsNmi([0, 1], [0, 1, 2]), /needs the predictions of all images \(train then test\): got 2 for 3 test labels/);
 });
