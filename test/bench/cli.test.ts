@@ -115,7 +115,7 @@ test('n2d-variants: its flags are checked before anything runs', () => {
 
 test('n2d-variants: the test rows of a fit on all images are scored on their own', () => {
   // Train rows first, then test rows, as the protocol concatenates them.
-  const rng = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rng = (seed: number) => () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
   const r = rng(7);
   const trainPred = Array.from({ length: 300 }, () => Math.floor(r() * 10));
   const testTrue = Array.from({ length: 120 }, () => Math.floor(r() * 10));

@@ -30,16 +30,6 @@ export function variantFlags(flags: Readonly<Record<string, string>>, known: rea
 }
 
 /**
- * `n2d-variants` (runs only when named): N2D's clustering and its variants past the paper
- * (`N2D_CLUSTERING_VARIANTS`: the GMM with 10 starts, a consensus of 5 runs per seed) over the
- * protocol's seeds, on all the images and on the test images, on the codes of N2D's paper protocol
- * (`--codes protocol`, the default: needs all its epochs trained, see `n2d-protocol`), of its
- * training's last checkpoint (`--codes checkpoint`: a partly trained model, labelled so) or of the
- * report's autoencoder (`--codes report`, from the model cache / artifact store). The line gives,
- * per variant and image set, NMI mean ± sd and median over the seeds, per-seed NMI and seconds,
- * the total seconds, and for a consensus its members' NMIs and agreement.
- */
-/**
  * NMI of a clustering fitted on all the protocol's images (train rows, then test rows) over its test
  * rows only: how the test images fare when UMAP + GMM saw all 70,000, to set beside a fit on the test
  * images alone (a different protocol, which has 7× fewer codes for UMAP's neighbour graph).
@@ -58,6 +48,17 @@ function testRowsScores(labelsPredPerSeed: readonly Labels[], labelsTest: Labels
   return { images: labelsTest.length, nmi: { mean: round(perSeed.reduce((a, b) => a + b, 0) / perSeed.length, 4), median: round(median(perSeed), 4), perSeed: perSeed.map((x) => round(x, 4)) } };
 }
 
+/**
+ * `n2d-variants` (runs only when named): N2D's clustering and its variants past the paper
+ * (`N2D_CLUSTERING_VARIANTS`: the GMM with 10 starts, a consensus of 5 runs per seed) over the
+ * protocol's seeds, on all the images and on the test images, on the codes of N2D's paper protocol
+ * (`--codes protocol`, the default: needs all its epochs trained, see `n2d-protocol`), of its
+ * training's last checkpoint (`--codes checkpoint`: a partly trained model, labelled so) or of the
+ * report's autoencoder (`--codes report`, from the model cache / artifact store). The line gives,
+ * per variant and image set, NMI mean ± sd and median over the seeds, per-seed NMI and seconds,
+ * the total seconds, for a consensus its members' NMIs and agreement, and on all images the NMI
+ * of the fit's test rows alone (`testRows`).
+ */
 export const n2dVariantsCase: BenchCase = {
   name: 'n2d-variants',
   description: "N2D's clustering variants (GMM with 10 starts, consensus of 5 runs) against the paper's, over 5 seeds, on all and on the test images",
