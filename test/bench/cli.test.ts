@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
 import { variantFlags, testRowsNmi } from '../../src/bench/cases/n2d-variants.js';
 import { nmi } from '../../src/metrics/nmi.js';
+import { createRandom } from '../../src/util/random.js';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'bench', 'cli.js');
 
@@ -115,11 +116,10 @@ test('n2d-variants: its flags are checked before anything runs', () => {
 
 test('n2d-variants: the test rows of a fit on all images are scored on their own', () => {
   // Train rows first, then test rows, as the protocol concatenates them.
-  const rng = (seed: number) => () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-  const r = rng(7);
-  const trainPred = Array.from({ length: 300 }, () => Math.floor(r() * 10));
-  const testTrue = Array.from({ length: 120 }, () => Math.floor(r() * 10));
-  const testPred = testTrue.map((l) => (r() < 0.7 ? (l + 3) % 10 : Math.floor(r() * 10)));
+  const rng = createRandom(7);
+  const trainPred = Array.from({ length: 300 }, () => rng.int(10));
+  const testTrue = Array.from({ length: 120 }, () => rng.int(10));
+  const testPred = testTrue.map((l) => (rng.next() < 0.7 ? (l + 3) % 10 : rng.int(10)));
   const all = Int32Array.from([...trainPred, ...testPred]);
   assert.equal(testRowsNmi(all, Uint8Array.from(testTrue)), nmi(testTrue, testPred));
   assert.ok(testRowsNmi(all, Uint8Array.from(testTrue)) > 0.3 && testRowsNmi(all, Uint8Array.from(testTrue)) < 1);

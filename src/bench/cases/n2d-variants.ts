@@ -1,7 +1,8 @@
 import type { BenchCase } from '../types.js';
-import { round, median } from '../stats.js';
+import { round } from '../stats.js';
 import { nmi } from '../../metrics/nmi.js';
 import type { Labels } from '../../metrics/index.js';
+import { medianRun, spreadOf } from '../../experiment/results.js';
 
 /**
  * The flags of `n2d-variants`: `--codes protocol|report`, `--images all|test|both`, `--variants
@@ -42,10 +43,12 @@ export function testRowsNmi(labelsPredAll: Labels, labelsTest: Labels): number {
   return nmi(labelsTest, Array.prototype.slice.call(labelsPredAll, start) as number[]);
 }
 
-/** {@link testRowsNmi} per seed, with their mean and median, for a bench line. */
-function testRowsScores(labelsPredPerSeed: readonly Labels[], labelsTest: Labels): { images: number; nmi: { mean: number; median: number; perSeed: number[] } } {
+/** {@link testRowsNmi} per seed, with mean ± sd and the median run's, as the line's other scores (`n2dProtocolScores`). */
+function testRowsScores(labelsPredPerSeed: readonly Labels[], labelsTest: Labels): { images: number; nmi: { mean: number; sd: number; median: number; perSeed: number[] } } {
   const perSeed = labelsPredPerSeed.map((pred) => testRowsNmi(pred, labelsTest));
-  return { images: labelsTest.length, nmi: { mean: round(perSeed.reduce((a, b) => a + b, 0) / perSeed.length, 4), median: round(median(perSeed), 4), perSeed: perSeed.map((x) => round(x, 4)) } };
+  const { mean, sd } = spreadOf(perSeed);
+  const r4 = (x: number) => round(x, 4);
+  return { images: labelsTest.length, nmi: { mean: r4(mean), sd: r4(sd), median: r4(medianRun(perSeed.map((x) => ({ nmi: x }))).nmi), perSeed: perSeed.map(r4) } };
 }
 
 /**
